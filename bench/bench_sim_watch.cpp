@@ -10,7 +10,9 @@
 #include <QProcess>
 #include <QThread>
 
+#include <algorithm>
 #include <cstdio>
+#include <vector>
 
 using namespace cw::sim;
 
@@ -96,14 +98,16 @@ int main(int argc, char **argv)
     std::printf("sim watch streaming benchmark (10,000 pods, burst of %lld MODIFIED events)\n", static_cast<long long>(burst));
     std::printf("  cluster generated and serving in %lld ms\n", static_cast<long long>(startup.elapsed()));
     const quint16 port = quint16(sim.url().port());
-    double best = 0;
-    for (int i = 0; i < 3; ++i) {
+    std::vector<double> rates;
+    for (int i = 0; i < 5; ++i) {
         const Run run = streamOnce(sim, port, burst);
         const double rate = run.events / std::max(run.seconds, 1e-6);
-        best = std::max(best, rate);
+        rates.push_back(rate);
         std::printf("  run %d: %.0f events in %.3f s = %.0f events/s, %.0f MB/s, %.0f bytes/event\n", i + 1, run.events,
                     run.seconds, rate, run.bytes / run.seconds / 1e6, run.bytes / std::max(run.events, 1.0));
     }
-    std::printf("RESULT sim_watch_events_per_second %.0f (target >= 300000; client target 150000)\n", best);
+    std::sort(rates.begin(), rates.end());
+    std::printf("RESULT sim_watch_events_per_second median %.0f best %.0f (target >= 300000; client target 150000)\n",
+                rates[rates.size() / 2], rates.back());
     return 0;
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Writes: create, replace, patch, delete (graceful for pods, cascading through ownerReferences).
 #include "patch.h"
+#include "protobuf.h"
 #include "resourceapi.h"
 #include "selector.h"
 
@@ -13,6 +14,12 @@
 namespace cw::sim {
 
 namespace {
+
+// kubectl's typed client writes built-in kinds as Kubernetes protobuf rather than JSON.
+bool isProtobuf(const HttpRequest &r)
+{
+    return r.header("content-type").trimmed().toLower().startsWith(kProtobufContentType);
+}
 
 bool isDnsSubdomain(const QString &name)
 {
@@ -29,15 +36,26 @@ QJsonObject metaOf(const QJsonObject &object)
 
 std::optional<QJsonObject> ResourceApi::parseBody(HttpConnection *c, const HttpRequest &r, const ResourcePath &p)
 {
-    QJsonParseError error;
-    const QJsonDocument doc = QJsonDocument::fromJson(r.body, &error);
-    if (error.error != QJsonParseError::NoError || !doc.isObject()) {
-        sendStatus(c, StatusError::badRequest(QStringLiteral("the object provided is unrecognized (must be of type ")
-                                              + p.type->kind + QStringLiteral("): couldn't get version/kind; json parse error: ")
-                                              + (doc.isObject() ? QString() : error.errorString())));
-        return std::nullopt;
+    QJsonObject object;
+    if (isProtobuf(r)) {
+        QString decodeError;
+        auto decoded = decodeProtobufObject(r.body, &decodeError);
+        if (!decoded) {
+            sendStatus(c, StatusError{415, QStringLiteral("UnsupportedMediaType"), decodeError, {}, 0});
+            return std::nullopt;
+        }
+        object = *decoded;
+    } else {
+        QJsonParseError error;
+        const QJsonDocument doc = QJsonDocument::fromJson(r.body, &error);
+        if (error.error != QJsonParseError::NoError || !doc.isObject()) {
+            sendStatus(c, StatusError::badRequest(QStringLiteral("the object provided is unrecognized (must be of type ")
+                                                  + p.type->kind + QStringLiteral("): couldn't get version/kind; json parse error: ")
+                                                  + (doc.isObject() ? QString() : error.errorString())));
+            return std::nullopt;
+        }
+        object = doc.object();
     }
-    QJsonObject object = doc.object();
     const QString apiVersion = object.value(QStringLiteral("apiVersion")).toString();
     const QString kind = object.value(QStringLiteral("kind")).toString();
     if ((!apiVersion.isEmpty() && apiVersion != p.type->apiVersion()) || (!kind.isEmpty() && kind != p.type->kind)) {
@@ -337,7 +355,9 @@ void ResourceApi::remove(HttpConnection *c, const HttpRequest &r, const Resource
                                                 + QStringLiteral("\" not found"), p.name, p.type->group, p.type->plural));
         return;
     }
-    const QJsonObject options = QJsonDocument::fromJson(r.body).object();
+    // Undecodable options are ignored, protobuf or JSON alike.
+    const QJsonObject options = isProtobuf(r) ? decodeProtobufObject(r.body, nullptr).value_or(QJsonObject())
+                                              : QJsonDocument::fromJson(r.body).object();
     std::optional<qint64> grace;
     if (options.contains(QStringLiteral("gracePeriodSeconds")))
         grace = options.value(QStringLiteral("gracePeriodSeconds")).toInteger();

@@ -15,7 +15,8 @@ namespace cw::sim {
 namespace {
 // Output queued beyond this waits for the socket to drain: bounded memory per slow watcher.
 constexpr qint64 highWaterBytes = 4 << 20;
-constexpr size_t historyBatch = 512;
+// Small enough that a batch usually fits the socket buffer and is written straight to the kernel.
+constexpr size_t historyBatch = 64;
 constexpr int dripTickMs = 100;
 
 qint64 nowMs()
@@ -200,6 +201,10 @@ void WatchStream::pump()
         if (batch.empty())
             return;
         const ResourceType *storage = m_options.served->storageType();
+        qsizetype expected = 0;
+        for (const StoreEvent &event : batch)
+            expected += event.object->json.size() + 128;
+        out.reserve(expected);
         for (const StoreEvent &event : batch) {
             m_cursor = event.rv;
             if (event.object->type != storage)

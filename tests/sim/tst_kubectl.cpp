@@ -69,11 +69,12 @@ private slots:
                                                 QStringLiteral("--output-watch-events")});
         QVERIFY(watch.waitForStarted());
         QByteArray out;
-        QTRY_VERIFY_WITH_TIMEOUT((out += watch.readAllStandardOutput()).count("\nMODIFIED") + out.count("\nADDED ") >= 25, 30'000);
+        // The listing comes first (ADDED per pod); churn then shows up as further events.
+        QTRY_VERIFY_WITH_TIMEOUT((out += watch.readAllStandardOutput()).count("\nMODIFIED") >= 3, 30'000);
         watch.terminate();
         watch.waitForFinished(5000);
         QVERIFY(out.startsWith("EVENT"));
-        QVERIFY(out.contains("MODIFIED"));
+        QVERIFY(out.count("\nADDED ") >= podCount() - 10);
     }
 
     void get_several_types_at_once()
