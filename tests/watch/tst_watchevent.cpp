@@ -1,0 +1,670 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "linedecoder.h"
+#include "testmain.h"
+#include "watchevent.h"
+
+#include <QElapsedTimer>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QRandomGenerator>
+#include <QTest>
+
+#include <algorithm>
+#include <ctime>
+
+using namespace cw::watch;
+using Type = WatchEvent::Type;
+
+Q_DECLARE_METATYPE(cw::watch::WatchEvent::Type)
+
+namespace {
+
+QByteArray hex(int seed, int length)
+{
+    QByteArray out;
+    for (int i = 0; i < length; ++i)
+        out += "0123456789abcdef"[(seed * 7 + i * 13) % 16];
+    return out;
+}
+
+// A pod as the API server sends it, managedFields included, padded so that the whole ADDED line is
+// `lineSize`.
+QByteArray podObject(int i, int lineSize = 4096)
+{
+    const QByteArray n = QByteArray::number(i);
+    const QByteArray uid =
+        hex(i, 8) + '-' + hex(i + 1, 4) + '-' + hex(i + 2, 4) + '-' + hex(i + 3, 4) + '-' + hex(i + 4, 12);
+    const QByteArray time = "\"2026-05-01T10:00:00Z\"";
+    QByteArray pod =
+        R"({"kind":"Pod","apiVersion":"v1","metadata":{"name":"web-)" + n +
+        R"(","generateName":"web-","namespace":"demo","uid":")" + uid + R"(","resourceVersion":")" +
+        QByteArray::number(100000 + i) + R"(","creationTimestamp":)" + time +
+        R"(,"labels":{"app":"web","pod-template-hash":"7d4b9c8f6d","tier":"frontend"},)"
+        R"("annotations":{"kubectl.kubernetes.io/restartedAt":)" +
+        time +
+        R"(,"note":"@PAD@"},)"
+        R"("ownerReferences":[{"apiVersion":"apps/v1","kind":"ReplicaSet","name":"web-7d4b9c8f6d","uid":")" +
+        uid +
+        R"(","controller":true,"blockOwnerDeletion":true}],)"
+        R"("managedFields":[{"manager":"kube-controller-manager","operation":"Update","apiVersion":"v1","time":)" +
+        time +
+        R"(,"fieldsType":"FieldsV1","fieldsV1":{"f:metadata":{"f:generateName":{},"f:labels":{".":{},"f:app":{},)"
+        R"("f:pod-template-hash":{}},"f:ownerReferences":{".":{},"k:{~uid~:~)" +
+        uid +
+        R"(~}":{}}},"f:spec":{"f:containers":{"k:{~name~:~web~}":{".":{},"f:image":{},"f:imagePullPolicy":{},)"
+        R"("f:name":{},"f:ports":{".":{},"k:{~containerPort~:8080,~protocol~:~TCP~}":{".":{},"f:containerPort":{},)"
+        R"("f:protocol":{}}},"f:resources":{".":{},"f:limits":{".":{},"f:cpu":{},"f:memory":{}},"f:requests":{".":{},)"
+        R"("f:cpu":{},"f:memory":{}}}}},"f:dnsPolicy":{},"f:restartPolicy":{}}}},{"manager":"kubelet","operation":"Update",)"
+        R"("apiVersion":"v1","time":)" +
+        time +
+        R"(,"fieldsType":"FieldsV1","fieldsV1":{"f:status":{"f:conditions":{"k:{~type~:~Ready~}":{".":{},)"
+        R"("f:lastProbeTime":{},"f:lastTransitionTime":{},"f:status":{},"f:type":{}}},"f:containerStatuses":{},)"
+        R"("f:hostIP":{},"f:phase":{},"f:podIP":{},"f:startTime":{}}},"subresource":"status"}]},)"
+        R"("spec":{"containers":[{"name":"web","image":"registry.example.com/web:1.2.3","ports":[{"containerPort":8080,)"
+        R"("protocol":"TCP"}],"env":[{"name":"MODE","value":"production"},{"name":"POD_NAME","valueFrom":{"fieldRef":)"
+        R"({"apiVersion":"v1","fieldPath":"metadata.name"}}}],"resources":{"limits":{"cpu":"500m","memory":"256Mi"},)"
+        R"("requests":{"cpu":"100m","memory":"128Mi"}},"volumeMounts":[{"name":"kube-api-access-abcde","mountPath":)"
+        R"("/var/run/secrets/kubernetes.io/serviceaccount","readOnly":true}],"terminationMessagePath":"/dev/termination-log",)"
+        R"("terminationMessagePolicy":"File","imagePullPolicy":"IfNotPresent","readinessProbe":{"httpGet":{"path":"/healthz",)"
+        R"("port":8080,"scheme":"HTTP"},"periodSeconds":10,"timeoutSeconds":1,"successThreshold":1,"failureThreshold":3}}],)"
+        R"("restartPolicy":"Always","terminationGracePeriodSeconds":30,"dnsPolicy":"ClusterFirst","serviceAccountName":"default",)"
+        R"("nodeName":"node-3","securityContext":{},"schedulerName":"default-scheduler","tolerations":[{"key":)"
+        R"("node.kubernetes.io/not-ready","operator":"Exists","effect":"NoExecute","tolerationSeconds":300},{"key":)"
+        R"("node.kubernetes.io/unreachable","operator":"Exists","effect":"NoExecute","tolerationSeconds":300}],"priority":0,)"
+        R"("enableServiceLinks":true,"preemptionPolicy":"PreemptLowerPriority"},"status":{"phase":"Running","conditions":[)"
+        R"({"type":"Initialized","status":"True","lastProbeTime":null,"lastTransitionTime":)" +
+        time + R"(},{"type":"Ready","status":"True","lastProbeTime":null,"lastTransitionTime":)" + time +
+        R"(},{"type":"ContainersReady","status":"True","lastProbeTime":null,"lastTransitionTime":)" + time +
+        R"(},{"type":"PodScheduled","status":"True","lastProbeTime":null,"lastTransitionTime":)" + time +
+        R"(}],"hostIP":"10.0.0.13","podIP":"10.1.3.77","podIPs":[{"ip":"10.1.3.77"}],"startTime":)" + time +
+        R"(,"containerStatuses":[{"name":"web","state":{"running":{"startedAt":)" + time +
+        R"(}},"lastState":{},"ready":true,"restartCount":0,"image":"registry.example.com/web:1.2.3","imageID":)"
+        R"("registry.example.com/web@sha256:)" +
+        hex(i, 64) + R"(","containerID":"containerd://)" + hex(i + 9, 64) +
+        R"(","started":true}],"qosClass":"Burstable"}})";
+    const qsizetype envelope = qsizetype(sizeof(R"({"type":"ADDED","object":})") - 1);
+    const qsizetype escapes = pod.count('~');
+    const qsizetype pad = qMax<qsizetype>(0, lineSize - envelope - (pod.size() + escapes - 5));
+    // '~' stands for an escaped quote inside managedFields keys (moc misreads \" inside raw string literals).
+    pod.replace('~', QByteArrayView("\\\""));
+    return pod.replace("@PAD@", QByteArray(pad, 'p'));
+}
+
+QByteArray line(const char *type, const QByteArray &object)
+{
+    return QByteArray(R"({"type":")") + type + R"(","object":)" + object + '}';
+}
+
+double threadCpuSeconds()
+{
+    timespec now{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+    return double(now.tv_sec) + double(now.tv_nsec) / 1e9;
+}
+
+WatchEvent decodeOk(QByteArrayView input, bool keepManagedFields = false)
+{
+    auto result = decodeWatchLine(input, keepManagedFields);
+    if (const auto *error = std::get_if<DecodeError>(&result))
+        qWarning("unexpected decode error: %s", qPrintable(error->message));
+    return std::get<WatchEvent>(result);
+}
+
+} // namespace
+
+class TestWatchEvent : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void the_pod_fixture_is_a_4k_event()
+    {
+        QCOMPARE(line("ADDED", podObject(1)).size(), 4096);
+        QCOMPARE(QJsonDocument::fromJson(line("ADDED", podObject(1))).isObject(), true);
+    }
+
+    void each_event_type_decodes_to_its_record_data()
+    {
+        QTest::addColumn<QByteArray>("input");
+        QTest::addColumn<Type>("type");
+        QTest::addColumn<QString>("ns");
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<QString>("uid");
+        QTest::addColumn<QString>("rv");
+        QTest::addColumn<QString>("kind");
+        QTest::addColumn<QString>("apiVersion");
+        QTest::addColumn<bool>("initialEventsEnd");
+        const QString u = QStringLiteral("u-1");
+        QTest::newRow("added pod")
+            << line(
+                   "ADDED",
+                   R"({"kind":"Pod","apiVersion":"v1","metadata":{"name":"web-0","namespace":"demo","uid":"u-1","resourceVersion":"48214"}})")
+            << Type::Added << QStringLiteral("demo") << QStringLiteral("web-0") << u
+            << QStringLiteral("48214") << QStringLiteral("Pod") << QStringLiteral("v1") << false;
+        QTest::newRow("modified pod with fields in another order")
+            << QByteArray(
+                   R"({"object":{"metadata":{"resourceVersion":"9","uid":"u-1","namespace":"demo","name":"web-0"},"apiVersion":"v1","kind":"Pod"},"type":"MODIFIED"})")
+            << Type::Modified << QStringLiteral("demo") << QStringLiteral("web-0") << u << QStringLiteral("9")
+            << QStringLiteral("Pod") << QStringLiteral("v1") << false;
+        QTest::newRow("deleted pod")
+            << line(
+                   "DELETED",
+                   R"({"kind":"Pod","apiVersion":"v1","metadata":{"name":"web-0","namespace":"demo","uid":"u-1","resourceVersion":"50000"}})")
+            << Type::Deleted << QStringLiteral("demo") << QStringLiteral("web-0") << u
+            << QStringLiteral("50000") << QStringLiteral("Pod") << QStringLiteral("v1") << false;
+        QTest::newRow("cluster-scoped node")
+            << line(
+                   "ADDED",
+                   R"({"kind":"Node","apiVersion":"v1","metadata":{"name":"node-a","uid":"u-1","resourceVersion":"7"}})")
+            << Type::Added << QString() << QStringLiteral("node-a") << u << QStringLiteral("7")
+            << QStringLiteral("Node") << QStringLiteral("v1") << false;
+        QTest::newRow("bookmark")
+            << line(
+                   "BOOKMARK",
+                   R"({"kind":"Pod","apiVersion":"v1","metadata":{"resourceVersion":"48990"},"spec":{"containers":null},"status":{}})")
+            << Type::Bookmark << QString() << QString() << QString() << QStringLiteral("48990")
+            << QStringLiteral("Pod") << QStringLiteral("v1") << false;
+        QTest::newRow("initial-events-end bookmark")
+            << line(
+                   "BOOKMARK",
+                   R"({"kind":"Pod","apiVersion":"v1","metadata":{"resourceVersion":"10245","annotations":{"k8s.io/initial-events-end":"true"}}})")
+            << Type::Bookmark << QString() << QString() << QString() << QStringLiteral("10245")
+            << QStringLiteral("Pod") << QStringLiteral("v1") << true;
+        QTest::newRow("escaped and non-ASCII name")
+            << line("ADDED", "{\"kind\":\"Widget\",\"apiVersion\":\"example.com/"
+                             "v1\",\"metadata\":{\"name\":\"caf\\u00e9-\xe6\x97\xa5\",\"namespace\":\"d\","
+                             "\"uid\":\"u-1\",\"resourceVersion\":\"3\"}}")
+            << Type::Added << QStringLiteral("d") << QStringLiteral(u"café-日") << u << QStringLiteral("3")
+            << QStringLiteral("Widget") << QStringLiteral("example.com/v1") << false;
+    }
+    void each_event_type_decodes_to_its_record()
+    {
+        QFETCH(QByteArray, input);
+        const WatchEvent event = decodeOk(input);
+        QTEST(event.type, "type");
+        QTEST(event.ns, "ns");
+        QTEST(event.name, "name");
+        QTEST(event.uid, "uid");
+        QTEST(event.resourceVersion, "rv");
+        QTEST(event.kind, "kind");
+        QTEST(event.apiVersion, "apiVersion");
+        QTEST(event.initialEventsEnd, "initialEventsEnd");
+    }
+
+    void the_object_is_passed_on_byte_for_byte()
+    {
+        const QByteArray object =
+            "{\"metadata\":{\"resourceVersion\":\"1\",\"name\":\"a\\u0041\"}, \"spec\" : "
+            "{\"z\":1,\"a\":[1.50,2e3,true,null]}}";
+        QCOMPARE(decodeOk(line("ADDED", object)).object, object);
+        const QByteArray pod = podObject(3);
+        QCOMPARE(decodeOk(line("ADDED", pod), true).object, pod);
+    }
+
+    void valid_escapes_are_accepted_and_passed_on_verbatim_data()
+    {
+        QTest::addColumn<QByteArray>("spec");
+        QTest::newRow("every short escape") << QByteArray("{\"s\":\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"}");
+        QTest::newRow("escaped key") << QByteArray("{\"a\\u0062\":1}");
+        QTest::newRow("surrogate pair") << QByteArray("{\"emoji\":\"\\ud83d\\ude80\"}");
+        QTest::newRow("escaped backslash before a closing quote") << QByteArray("{\"a\":\"x\\\\\"}");
+        QTest::newRow("unicode escapes of every case") << QByteArray("{\"a\":\"\\u00E9\\u00e9\"}");
+    }
+    void valid_escapes_are_accepted_and_passed_on_verbatim()
+    {
+        QFETCH(QByteArray, spec);
+        const QByteArray object = R"({"metadata":{"resourceVersion":"1"},"spec":)" + spec + '}';
+        QCOMPARE(decodeOk(line("ADDED", object)).object, object);
+        QVERIFY(QJsonDocument::fromJson(object).isObject());
+    }
+
+    void managed_fields_are_cut_cleanly_data()
+    {
+        QTest::addColumn<QByteArray>("input");
+        QTest::addColumn<bool>("keep");
+        QTest::addColumn<QByteArray>("expected");
+        QTest::newRow("in the middle")
+            << line(
+                   "MODIFIED",
+                   R"({"metadata":{"name":"a","managedFields":[{"manager":"kubectl"}],"resourceVersion":"1"}})")
+            << false << QByteArray(R"({"metadata":{"name":"a","resourceVersion":"1"}})");
+        QTest::newRow("first member")
+            << line("MODIFIED", R"({"metadata":{"managedFields":[],"name":"a","resourceVersion":"1"}})")
+            << false << QByteArray(R"({"metadata":{"name":"a","resourceVersion":"1"}})");
+        QTest::newRow("last member")
+            << line("MODIFIED",
+                    R"({"metadata":{"name":"a","resourceVersion":"1","managedFields":[{"f":{}}]},"spec":{}})")
+            << false << QByteArray(R"({"metadata":{"name":"a","resourceVersion":"1"},"spec":{}})");
+        QTest::newRow("only member") << line("ERROR", R"({"metadata":{"managedFields":[]},"code":500})")
+                                     << false << QByteArray(R"({"metadata":{},"code":500})");
+        QTest::newRow("with whitespace")
+            << line(
+                   "MODIFIED",
+                   R"({"metadata" : { "name" : "a" , "managedFields" : [ {"m":1} ] , "resourceVersion":"1" } })")
+            << false << QByteArray(R"({"metadata" : { "name" : "a" ,  "resourceVersion":"1" } })");
+        QTest::newRow("last member with whitespace")
+            << line("MODIFIED", R"({"metadata":{"name":"a", "resourceVersion":"1" , "managedFields" : [] }})")
+            << false << QByteArray(R"({"metadata":{"name":"a", "resourceVersion":"1" }})");
+        QTest::newRow("a field of that name elsewhere stays")
+            << line("MODIFIED", R"({"metadata":{"resourceVersion":"1"},"spec":{"managedFields":[1]}})")
+            << false << QByteArray(R"({"metadata":{"resourceVersion":"1"},"spec":{"managedFields":[1]}})");
+        QTest::newRow("kept on request")
+            << line(
+                   "MODIFIED",
+                   R"({"metadata":{"name":"a","managedFields":[{"manager":"kubectl"}],"resourceVersion":"1"}})")
+            << true
+            << QByteArray(
+                   R"({"metadata":{"name":"a","managedFields":[{"manager":"kubectl"}],"resourceVersion":"1"}})");
+    }
+    void managed_fields_are_cut_cleanly()
+    {
+        QFETCH(QByteArray, input);
+        QFETCH(bool, keep);
+        QFETCH(QByteArray, expected);
+        const WatchEvent event = decodeOk(input, keep);
+        QCOMPARE(event.object, expected);
+        QJsonParseError error;
+        QVERIFY(QJsonDocument::fromJson(event.object, &error).isObject());
+    }
+
+    void a_real_pod_loses_about_a_third_to_managed_fields()
+    {
+        const QByteArray pod = podObject(5);
+        const WatchEvent event = decodeOk(line("ADDED", pod));
+        const QJsonObject stripped = QJsonDocument::fromJson(event.object).object();
+        QJsonObject original = QJsonDocument::fromJson(pod).object();
+        QJsonObject metadata = original.value(QStringLiteral("metadata")).toObject();
+        metadata.remove(QStringLiteral("managedFields"));
+        original.insert(QStringLiteral("metadata"), metadata);
+        QCOMPARE(stripped, original);
+        QVERIFY(event.object.size() < pod.size() * 3 / 4);
+    }
+
+    void bad_lines_are_decode_errors_data()
+    {
+        QTest::addColumn<QByteArray>("input");
+        QTest::addColumn<QString>("fragment");
+        const QString invalid = QStringLiteral("invalid JSON");
+        QTest::newRow("not JSON") << QByteArray("hello") << invalid;
+        QTest::newRow("empty") << QByteArray() << invalid;
+        QTest::newRow("top-level array") << QByteArray("[1,2]") << invalid;
+        QTest::newRow("truncated") << QByteArray(
+                                          R"({"type":"ADDED","object":{"metadata":{"resourceVersion":"1"})")
+                                   << invalid;
+        QTest::newRow("invalid UTF-8")
+            << line("ADDED", "{\"metadata\":{\"name\":\"\xff\",\"resourceVersion\":\"1\"}}")
+            << QStringLiteral("UTF-8");
+        QTest::newRow("UTF-16 surrogate encoded as UTF-8")
+            << line("ADDED", "{\"metadata\":{\"name\":\"\xed\xa0\x80\",\"resourceVersion\":\"1\"}}")
+            << QStringLiteral("UTF-8");
+        QTest::newRow("unknown type") << line("UPSERTED", R"({"metadata":{"resourceVersion":"1"}})")
+                                      << QStringLiteral("unknown event type \"UPSERTED\"");
+        QTest::newRow("no type") << QByteArray(R"({"object":{"metadata":{"resourceVersion":"1"}}})")
+                                 << QStringLiteral("no \"type\"");
+        QTest::newRow("type not a string")
+            << QByteArray(R"({"type":1,"object":{"metadata":{"resourceVersion":"1"}}})")
+            << QStringLiteral("type is not a string");
+        QTest::newRow("no object") << QByteArray(R"({"type":"ADDED"})") << QStringLiteral("no \"object\"");
+        QTest::newRow("null object") << QByteArray(R"({"type":"ADDED","object":null})")
+                                     << QStringLiteral("not a JSON object");
+        QTest::newRow("array object")
+            << QByteArray(R"({"type":"ADDED","object":[]})") << QStringLiteral("not a JSON object");
+        QTest::newRow("modified without resourceVersion") << line("MODIFIED", R"({"metadata":{"name":"a"}})")
+                                                          << QStringLiteral("no metadata.resourceVersion");
+        QTest::newRow("bookmark without resourceVersion")
+            << line("BOOKMARK", R"({"kind":"Pod","metadata":{}})")
+            << QStringLiteral("no metadata.resourceVersion");
+        QTest::newRow("numeric resourceVersion")
+            << line("ADDED", R"({"metadata":{"resourceVersion":12}})")
+            << QStringLiteral("metadata.resourceVersion is not a string");
+        QTest::newRow("metadata not an object")
+            << line("ADDED", R"({"metadata":"x"})") << QStringLiteral("metadata is not a JSON object");
+        QTest::newRow("trailing content")
+            << line("ADDED", R"({"metadata":{"resourceVersion":"1"}})") + " {}" << QString();
+        QTest::newRow("bad literal deep in spec")
+            << line("ADDED", R"({"metadata":{"resourceVersion":"1"},"spec":{"x":[1,{"y":tru}]}})") << invalid;
+        QTest::newRow("missing comma in status")
+            << line("ADDED", R"({"metadata":{"resourceVersion":"1"},"status":{"a":1 "b":2}})") << invalid;
+        QTest::newRow("bad escape")
+            << line("ADDED", "{\"metadata\":{\"resourceVersion\":\"1\"},\"spec\":{\"x\":\"\\q\"}}")
+            << invalid;
+        // Escapes are checked in one pass over the line, so keys and unread strings need no unescaping.
+        const auto withSpec = [](const char *spec) {
+            return line("ADDED", QByteArray(R"({"metadata":{"resourceVersion":"1"},"spec":)") + spec + '}');
+        };
+        const QString escape = QStringLiteral("invalid escape sequence");
+        QTest::newRow("bad escape in a key") << withSpec("{\"\\q\":1}") << escape;
+        QTest::newRow("truncated unicode escape") << withSpec("{\"a\":\"\\u12\"}") << escape;
+        QTest::newRow("non-hex unicode escape") << withSpec("{\"a\":\"\\u12G4\"}") << escape;
+        QTest::newRow("lone high surrogate") << withSpec("{\"a\":\"\\ud800x\"}") << escape;
+        QTest::newRow("lone low surrogate") << withSpec("{\"a\":\"\\udc00\"}") << escape;
+        QTest::newRow("high surrogate before a non-surrogate")
+            << withSpec("{\"a\":\"\\ud800\\u0041\"}") << escape;
+        QTest::newRow("raw control character")
+            << line("ADDED", "{\"metadata\":{\"resourceVersion\":\"1\"},\"spec\":{\"x\":\"a\x01\"}}")
+            << invalid;
+        QTest::newRow("bad number") << line("ADDED", R"({"metadata":{"resourceVersion":"1"},"spec":{"x":-}})")
+                                    << invalid;
+        QTest::newRow("garbage inside dropped managedFields")
+            << line("ADDED", R"({"metadata":{"resourceVersion":"1","managedFields":[nul]}})") << invalid;
+        QTest::newRow("hostile nesting")
+            << line("ADDED", R"({"metadata":{"resourceVersion":"1"},"spec":)" + QByteArray(100'000, '[') +
+                                 QByteArray(100'000, ']') + '}')
+            << invalid;
+    }
+    void bad_lines_are_decode_errors()
+    {
+        QFETCH(QByteArray, input);
+        QFETCH(QString, fragment);
+        const auto result = decodeWatchLine(input, false);
+        const auto *error = std::get_if<DecodeError>(&result);
+        QVERIFY(error);
+        QVERIFY(!error->message.isEmpty());
+        QVERIFY2(error->message.contains(fragment), qPrintable(error->message));
+        QVERIFY(error->position <= input.size());
+    }
+
+    void error_events_carry_their_status_data()
+    {
+        QTest::addColumn<QByteArray>("input");
+        QTest::addColumn<int>("code");
+        QTest::addColumn<QString>("reason");
+        QTest::addColumn<QString>("message");
+        QTest::addColumn<int>("retryAfter");
+        QTest::addColumn<QStringList>("causes");
+        QTest::newRow("410 expired")
+            << line(
+                   "ERROR",
+                   R"json({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"too old resource version: 41000 (47950)","reason":"Expired","code":410})json")
+            << 410 << QStringLiteral("Expired") << QStringLiteral("too old resource version: 41000 (47950)")
+            << 0 << QStringList();
+        QTest::newRow("504 too large resource version")
+            << line(
+                   "ERROR",
+                   R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Timeout: Too large resource version: 50, current: 40","reason":"Timeout","details":{"causes":[{"reason":"ResourceVersionTooLarge","message":"Too large resource version"}],"retryAfterSeconds":1},"code":504})")
+            << 504 << QStringLiteral("Timeout")
+            << QStringLiteral("Timeout: Too large resource version: 50, current: 40") << 1
+            << QStringList{QStringLiteral("ResourceVersionTooLarge")};
+        QTest::newRow("500 without details")
+            << line(
+                   "ERROR",
+                   R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"boom","reason":"InternalError","code":500})")
+            << 500 << QStringLiteral("InternalError") << QStringLiteral("boom") << 0 << QStringList();
+    }
+    void error_events_carry_their_status()
+    {
+        QFETCH(QByteArray, input);
+        const WatchEvent event = decodeOk(input);
+        QCOMPARE(event.type, Type::Error);
+        QTEST(event.code, "code");
+        QTEST(event.reason, "reason");
+        QTEST(event.message, "message");
+        QTEST(event.retryAfterSeconds, "retryAfter");
+        QTEST(event.causes, "causes");
+        QCOMPARE(event.kind, QStringLiteral("Status"));
+    }
+
+    void a_list_page_decodes_items_and_paging()
+    {
+        const QByteArray body =
+            R"({"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"48213","continue":"eyJ2IjoibWV0YS5rOHMuaW8vdjEifQ","remainingItemCount":3},"items":[)" +
+            podObject(1) + ',' +
+            R"({"metadata":{"name":"web-1","namespace":"demo","uid":"u-2","resourceVersion":"47001","managedFields":[]},"spec":{}})" +
+            R"(,{"kind":"Widget","apiVersion":"example.com/v1","metadata":{"name":"w","uid":"u-3","resourceVersion":"5"}}]})";
+        const auto result = decodeListPage(body);
+        QVERIFY(std::holds_alternative<ListPage>(result));
+        const ListPage &page = std::get<ListPage>(result);
+        QCOMPARE(page.kind, QStringLiteral("PodList"));
+        QCOMPARE(page.resourceVersion, QStringLiteral("48213"));
+        QCOMPARE(page.continueToken, QStringLiteral("eyJ2IjoibWV0YS5rOHMuaW8vdjEifQ"));
+        QCOMPARE(page.remainingItemCount, std::optional<qint64>(3));
+        QCOMPARE(page.items.size(), 3);
+        QCOMPARE(page.items[0].name, QStringLiteral("web-1"));
+        QVERIFY(!page.items[0].object.contains("managedFields"));
+        QCOMPARE(
+            page.items[1].object,
+            QByteArray(
+                R"({"metadata":{"name":"web-1","namespace":"demo","uid":"u-2","resourceVersion":"47001"},"spec":{}})"));
+        // Built-in items carry no kind; it comes from the list.
+        QCOMPARE(page.items[1].kind, QStringLiteral("Pod"));
+        QCOMPARE(page.items[1].apiVersion, QStringLiteral("v1"));
+        QCOMPARE(page.items[2].kind, QStringLiteral("Widget"));
+        QCOMPARE(page.items[2].apiVersion, QStringLiteral("example.com/v1"));
+    }
+
+    void a_last_or_empty_list_page_decodes_data()
+    {
+        QTest::addColumn<QByteArray>("body");
+        QTest::addColumn<int>("items");
+        QTest::newRow("last page")
+            << QByteArray(
+                   R"({"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"7"},"items":[{"metadata":{"name":"a","resourceVersion":"6"}}]})")
+            << 1;
+        QTest::newRow("empty items")
+            << QByteArray(
+                   R"({"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"7"},"items":[]})")
+            << 0;
+        QTest::newRow("null items")
+            << QByteArray(
+                   R"({"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"7"},"items":null})")
+            << 0;
+    }
+    void a_last_or_empty_list_page_decodes()
+    {
+        QFETCH(QByteArray, body);
+        const auto result = decodeListPage(body);
+        QVERIFY(std::holds_alternative<ListPage>(result));
+        const ListPage &page = std::get<ListPage>(result);
+        QTEST(int(page.items.size()), "items");
+        QVERIFY(page.continueToken.isEmpty());
+        QVERIFY(!page.remainingItemCount.has_value());
+        QCOMPARE(page.resourceVersion, QStringLiteral("7"));
+    }
+
+    void bad_list_bodies_are_decode_errors_data()
+    {
+        QTest::addColumn<QByteArray>("body");
+        QTest::addColumn<QString>("fragment");
+        QTest::newRow("a Status instead of a list")
+            << QByteArray(
+                   R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","reason":"Expired","code":410})")
+            << QStringLiteral("Status");
+        QTest::newRow("no items") << QByteArray(R"({"kind":"PodList","metadata":{"resourceVersion":"7"}})")
+                                  << QStringLiteral("no \"items\"");
+        QTest::newRow("no resourceVersion") << QByteArray(R"({"kind":"PodList","metadata":{},"items":[]})")
+                                            << QStringLiteral("no metadata.resourceVersion");
+        QTest::newRow("item not an object")
+            << QByteArray(R"({"kind":"PodList","metadata":{"resourceVersion":"7"},"items":[1]})")
+            << QStringLiteral("not a JSON object");
+        QTest::newRow("invalid JSON in an item")
+            << QByteArray(
+                   R"({"kind":"PodList","metadata":{"resourceVersion":"7"},"items":[{"metadata":{"name":x}}]})")
+            << QStringLiteral("invalid JSON");
+        QTest::newRow("truncated") << QByteArray(
+                                          R"({"kind":"PodList","metadata":{"resourceVersion":"7"},"items":[)")
+                                   << QStringLiteral("invalid JSON");
+    }
+    void bad_list_bodies_are_decode_errors()
+    {
+        QFETCH(QByteArray, body);
+        QFETCH(QString, fragment);
+        const auto result = decodeListPage(body);
+        const auto *error = std::get_if<DecodeError>(&result);
+        QVERIFY(error);
+        QVERIFY2(error->message.contains(fragment), qPrintable(error->message));
+    }
+
+    void error_bodies_decode_to_a_status_data()
+    {
+        QTest::addColumn<QByteArray>("body");
+        QTest::addColumn<bool>("structured");
+        QTest::addColumn<int>("code");
+        QTest::addColumn<QString>("reason");
+        QTest::addColumn<QString>("message");
+        QTest::addColumn<int>("retryAfter");
+        QTest::addColumn<QStringList>("causes");
+        QTest::addColumn<QString>("continueToken");
+        QTest::newRow("410 Status")
+            << QByteArray(
+                   R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"too old","reason":"Expired","code":410})")
+            << true << 410 << QStringLiteral("Expired") << QStringLiteral("too old") << 0 << QStringList()
+            << QString();
+        QTest::newRow("410 with an inconsistent continue token")
+            << QByteArray(
+                   R"({"kind":"Status","apiVersion":"v1","metadata":{"continue":"abc"},"status":"Failure","message":"m","reason":"Expired","code":410})")
+            << true << 410 << QStringLiteral("Expired") << QStringLiteral("m") << 0 << QStringList()
+            << QStringLiteral("abc");
+        QTest::newRow("429 plain text from priority and fairness")
+            << QByteArray("Too many requests, please try again later.\n") << false << 0 << QString()
+            << QStringLiteral("Too many requests, please try again later.") << 0 << QStringList()
+            << QString();
+        QTest::newRow("429 Status while the watch cache is not ready")
+            << QByteArray(
+                   R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Too many requests","reason":"TooManyRequests","details":{"retryAfterSeconds":1},"code":429})")
+            << true << 429 << QStringLiteral("TooManyRequests") << QStringLiteral("Too many requests") << 1
+            << QStringList() << QString();
+        QTest::newRow("504 too large resource version")
+            << QByteArray(
+                   R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Timeout: Too large resource version: 9, current: 8","reason":"Timeout","details":{"causes":[{"reason":"ResourceVersionTooLarge","message":"Too large resource version"}],"retryAfterSeconds":1},"code":504})")
+            << true << 504 << QStringLiteral("Timeout")
+            << QStringLiteral("Timeout: Too large resource version: 9, current: 8") << 1
+            << QStringList{QStringLiteral("ResourceVersionTooLarge")} << QString();
+        QTest::newRow("proxy HTML") << QByteArray("<html><body>502 Bad Gateway</body></html>") << false << 0
+                                    << QString()
+                                    << QStringLiteral("<html><body>502 Bad Gateway</body></html>") << 0
+                                    << QStringList() << QString();
+        QTest::newRow("empty body") << QByteArray() << false << 0 << QString() << QString() << 0
+                                    << QStringList() << QString();
+        QTest::newRow("cut-off Status")
+            << QByteArray(R"({"kind":"Status","code":)") << false << 0 << QString()
+            << QStringLiteral(R"({"kind":"Status","code":)") << 0 << QStringList() << QString();
+    }
+    void error_bodies_decode_to_a_status()
+    {
+        QFETCH(QByteArray, body);
+        const Status status = decodeStatus(body);
+        QTEST(status.structured, "structured");
+        QTEST(status.code, "code");
+        QTEST(status.reason, "reason");
+        QTEST(status.message, "message");
+        QTEST(status.retryAfterSeconds, "retryAfter");
+        QTEST(status.causes, "causes");
+        QTEST(status.continueToken, "continueToken");
+    }
+
+    void a_malformed_line_is_reported_with_its_offset_and_later_lines_still_decode()
+    {
+        const QByteArray first = line("ADDED", podObject(1));
+        const QByteArray bad =
+            line("ADDED", R"({"metadata":{"name":"bad","resourceVersion":"2"},"spec":{"a":tru}})");
+        const QByteArray third = line("MODIFIED", podObject(3));
+        const QByteArray stream = first + '\n' + bad + '\n' + third + '\n';
+
+        LineDecoder decoder;
+        QList<Line> lines;
+        for (qsizetype from = 0; from < stream.size(); from += 7)
+            lines +=
+                decoder.feed(QByteArrayView(stream).sliced(from, qMin<qsizetype>(7, stream.size() - from)));
+        QCOMPARE(lines.size(), 3);
+
+        QStringList decoded;
+        std::optional<std::pair<qint64, DecodeError>> failure;
+        for (const Line &l : lines) {
+            auto result = decodeWatchLine(l.bytes);
+            if (auto *event = std::get_if<WatchEvent>(&result))
+                decoded.append(event->name);
+            else
+                failure = std::pair(l.offset, std::get<DecodeError>(result));
+        }
+        QCOMPARE(decoded, (QStringList{QStringLiteral("web-1"), QStringLiteral("web-3")}));
+        QVERIFY(failure.has_value());
+        QCOMPARE(failure->first, first.size() + 1);
+        // The position points near the broken literal, not at the start of the line.
+        QVERIFY2(failure->second.position >= bad.indexOf("tru") - 2,
+                 qPrintable(QString::number(failure->second.position)));
+    }
+
+    void no_truncation_or_corruption_of_an_event_crashes()
+    {
+        const QByteArray good = line("ADDED", podObject(8));
+        for (qsizetype length = 0; length < good.size(); ++length)
+            QVERIFY(std::holds_alternative<DecodeError>(decodeWatchLine(QByteArrayView(good).first(length))));
+        QRandomGenerator random(99);
+        int accepted = 0;
+        for (int round = 0; round < 3000; ++round) {
+            QByteArray mutated = good;
+            const int flips = 1 + int(random.bounded(3));
+            for (int f = 0; f < flips; ++f)
+                mutated[qsizetype(random.bounded(quint32(mutated.size())))] = char(random.bounded(256));
+            const auto result = decodeWatchLine(mutated, round % 2 == 0);
+            if (const auto *event = std::get_if<WatchEvent>(&result)) {
+                ++accepted;
+                // Whatever is accepted must be JSON another parser agrees with.
+                QJsonParseError error;
+                QJsonDocument::fromJson(event->object, &error);
+                QVERIFY2(error.error == QJsonParseError::NoError, event->object.constData());
+            }
+        }
+        QVERIFY(accepted > 0); // mutations inside string values stay valid; those must still decode
+    }
+
+    void a_fifty_megabyte_event_decodes()
+    {
+        const QByteArray huge =
+            line("ADDED", R"({"metadata":{"name":"big","resourceVersion":"1","annotations":{"blob":")" +
+                              QByteArray(50 * 1024 * 1024, 'b') + R"("}}})");
+        QElapsedTimer timer;
+        timer.start();
+        const WatchEvent event = decodeOk(huge);
+        qInfo("50 MB event decoded in %lld ms", timer.elapsed());
+        QCOMPARE(event.name, QStringLiteral("big"));
+        QCOMPARE(event.object.size(), huge.size() - qsizetype(sizeof(R"({"type":"ADDED","object":})") - 1));
+        // The next small line still decodes (the big parser was not kept around broken).
+        QCOMPARE(decodeOk(line("ADDED", podObject(2))).name, QStringLiteral("web-2"));
+    }
+
+    void decode_throughput_of_4k_pod_events_is_printed()
+    {
+        QList<QByteArray> lines;
+        for (int i = 0; i < 1000; ++i)
+            lines.append(line(i % 3 == 0 ? "ADDED" : "MODIFIED", podObject(i)));
+        qint64 roundBytes = 0;
+        for (const QByteArray &l : lines)
+            roundBytes += l.size();
+        // Best and median of several rounds: on a shared machine the best round is the code's own speed.
+        constexpr int Rounds = 25;
+        QList<double> cpuSeconds;
+        qint64 check = 0;
+        for (int round = 0; round < Rounds; ++round) {
+            const double cpuStart = threadCpuSeconds();
+            for (const QByteArray &l : lines) {
+                auto result = decodeWatchLine(l);
+                check += std::get<WatchEvent>(result).object.size();
+            }
+            cpuSeconds.append(qMax(1e-9, threadCpuSeconds() - cpuStart));
+        }
+        QVERIFY(check > 0);
+        std::sort(cpuSeconds.begin(), cpuSeconds.end());
+        const auto report = [&](const char *which, double seconds) {
+            qInfo("decodeWatchLine, 4 KB pod events, managedFields stripped, %s round of %d x %lld events: "
+                  "%.0f MB/s, %.0f events/s (thread CPU time)",
+                  which, Rounds, qint64(lines.size()), double(roundBytes) / seconds / 1e6,
+                  double(lines.size()) / seconds);
+        };
+        report("best", cpuSeconds.first());
+        report("median", cpuSeconds.at(Rounds / 2));
+    }
+
+    void decode_4k_pod_event_benchmark()
+    {
+        const QByteArray l = line("MODIFIED", podObject(42));
+        QBENCHMARK
+        {
+            auto result = decodeWatchLine(l);
+            QVERIFY(std::holds_alternative<WatchEvent>(result));
+        }
+    }
+};
+
+CW_TEST(TestWatchEvent)
+#include "tst_watchevent.moc"

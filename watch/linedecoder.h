@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <QByteArray>
+#include <QByteArrayView>
+#include <QList>
+
+#include <optional>
+
+namespace cw::watch {
+
+// One complete line of a newline-delimited stream.
+struct Line
+{
+    QByteArray bytes;  // without the '\n' and without a trailing '\r'
+    qint64 offset = 0; // absolute byte offset of the line's first byte in the stream, for error reports
+};
+
+// Splits a watch response body into lines as chunks arrive (protocol doc §3.4: one compact JSON event per
+// line; HTTP chunks and lines are unrelated). A partial line is kept, not an error.
+//
+// Cost is linear in the bytes fed: only the new chunk is searched for '\n' (the kept tail never contains
+// one), a line split over many chunks grows one buffer geometrically, and the completed buffer is moved out,
+// not copied. Splitting on the byte 0x0A is safe for UTF-8: it never occurs inside a multi-byte sequence.
+class LineDecoder
+{
+public:
+    // Appends chunk and returns the lines it completed, in stream order. Empty lines (and "\r" alone) are
+    // skipped: they carry no event, and their bytes still count for the offsets of later lines.
+    QList<Line> feed(QByteArrayView chunk);
+    // End of stream: the unterminated last line, if any (a server that closes without a final '\n').
+    std::optional<Line> finish();
+    // Drops everything, for reuse on a new stream.
+    void reset();
+
+    // Bytes fed since construction or reset().
+    qint64 streamOffset() const { return m_streamOffset; }
+    // Size of the incomplete line held back.
+    qsizetype pendingSize() const { return m_tail.size(); }
+
+private:
+    void emitLine(QList<Line> &out, QByteArray &&bytes, qint64 offset) const;
+
+    QByteArray m_tail;       // start of an incomplete line; never contains '\n'
+    qint64 m_tailOffset = 0; // stream offset of m_tail's first byte
+    qint64 m_streamOffset = 0;
+};
+
+} // namespace cw::watch
