@@ -26,11 +26,14 @@ def paginate(v1, page_size):
     emit(pages=pages, count=len(names), unique=len(set(names)), resource_versions=len(rvs))
 
 
-def stream(v1, seconds):
+def stream(v1, seconds, expected_initial):
+    """Watch from "" (state replay, then changes); says when the replay of `expected_initial` pods is in."""
     counts = {}
     w = watch.Watch()
     for event in w.stream(v1.list_pod_for_all_namespaces, timeout_seconds=seconds):
         counts[event["type"]] = counts.get(event["type"], 0) + 1
+        if counts.get("ADDED") == expected_initial and len(counts) == 1:
+            emit(initial=expected_initial)
     emit(events=counts)
 
 
@@ -78,7 +81,7 @@ def main():
     if mode == "paginate":
         paginate(v1, int(sys.argv[3]))
     elif mode == "stream":
-        stream(v1, int(sys.argv[3]))
+        stream(v1, int(sys.argv[3]), int(sys.argv[4]))
     elif mode == "informer":
         informer(v1, sys.argv[3], sys.argv[4], float(sys.argv[5]))
 
