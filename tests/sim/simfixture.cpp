@@ -258,4 +258,18 @@ qint64 SimFixture::currentRv()
     return rv;
 }
 
+int SimFixture::podCount()
+{
+    int n = 0;
+    m_thread->invoke([&n](sim::SimServer &s) {
+        n = s.store()->count(sim::findResource(QString(), QStringLiteral("v1"), QStringLiteral("pods")));
+    });
+    return n;
+}
+
+void SimFixture::setChurn(bool enabled)
+{
+    m_thread->invoke([enabled](sim::SimServer &s) { s.setChurnEnabled(enabled); });
+}
+
 } // namespace cw::test

@@ -91,6 +91,8 @@ public:
     QJsonObject control(const QByteArray &method, const QByteArray &path, const QJsonObject &body = {});
     QJsonObject inject(const QJsonObject &fault) { return control("POST", "/sim/v1/faults", fault); }
     qint64 currentRv();
+    int podCount();
+    void setChurn(bool enabled);
 
 private:
     sim::SimConfig m_config;

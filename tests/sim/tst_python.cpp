@@ -36,19 +36,6 @@ class TestPython : public QObject
     Q_OBJECT
     std::unique_ptr<SimFixture> sim;
 
-    void setChurn(bool enabled)
-    {
-        sim->thread().invoke([enabled](cw::sim::SimServer &s) { s.setChurnEnabled(enabled); });
-    }
-    int podCount()
-    {
-        int n = 0;
-        sim->thread().invoke([&n](cw::sim::SimServer &s) {
-            n = s.store()->count(cw::sim::findResource(QString(), QStringLiteral("v1"), QStringLiteral("pods")));
-        });
-        return n;
-    }
-
 private slots:
     void initTestCase()
     {
@@ -67,10 +54,10 @@ private slots:
     void paginated_list_of_5000_pods_is_complete_and_consistent()
     {
         // Churn paused: the list must then hold exactly the sim's pods.
-        setChurn(false);
+        sim->setChurn(false);
         const ProcessResult r = runProcess(python, {script(), QStringLiteral("paginate"), sim->kubeconfigPath(), QStringLiteral("500")}, 120'000);
-        const int pods = podCount();
-        setChurn(true);
+        const int pods = sim->podCount();
+        sim->setChurn(true);
         QVERIFY2(r.exitCode == 0, r.err.constData());
         const QJsonObject summary = jsonLines(r.out).value(0);
         QCOMPARE(pods, 5000);
@@ -83,14 +70,14 @@ private slots:
     void watch_stream_receives_initial_state_and_churn()
     {
         // The replay is checked exactly with churn paused; churn then has to arrive on the same stream.
-        setChurn(false);
-        const int pods = podCount();
+        sim->setChurn(false);
+        const int pods = sim->podCount();
         QProcess peer;
         peer.start(python, {script(), QStringLiteral("stream"), sim->kubeconfigPath(), QStringLiteral("8"), QString::number(pods)});
         QVERIFY(peer.waitForStarted());
         QByteArray out;
         QTRY_VERIFY_WITH_TIMEOUT((out += peer.readAllStandardOutput()).contains("\"initial\""), 60'000);
-        setChurn(true);
+        sim->setChurn(true);
         QVERIFY(peer.waitForFinished(60'000));
         out += peer.readAllStandardOutput();
         QVERIFY2(peer.exitCode() == 0, peer.readAllStandardError().constData());
