@@ -405,24 +405,22 @@ FaultRecord SimServer::injectFault(const FaultSpec &spec)
         break;
     case FaultKind::Rewind:
     case FaultKind::Unavailable: {
-        if (spec.kind == FaultKind::Rewind)
-            m_store.rewind(spec.amount);
-        // A restored or restarted apiserver drops every connection.
-        for (const auto &c : std::as_const(m_connections)) {
-            if (c)
-                c->resetConnection();
-        }
-        record.affected = int(m_connections.size());
+        // Refuse first, then cut: a client reconnecting in between must not land in the backlog.
         if (spec.kind == FaultKind::Unavailable) {
             m_unavailable = true;
             m_listener.close();
-            QTimer::singleShot(std::max(ms, 1), this, [this] {
-                QString error;
-                m_unavailable = false;
-                if (!listen(&error))
-                    std::fprintf(stderr, "clusterwatch-sim: %s\n", qPrintable(error));
-            });
+        } else {
+            m_store.rewind(spec.amount);
         }
+        // A restored or restarted apiserver drops every connection.
+        const QList<QPointer<HttpConnection>> connections = m_connections;
+        for (const auto &c : connections) {
+            if (c)
+                c->resetConnection();
+        }
+        record.affected = int(connections.size());
+        if (spec.kind == FaultKind::Unavailable)
+            QTimer::singleShot(std::max(ms, 1), this, &SimServer::relisten);
         break;
     }
     case FaultKind::GoneAtConnect:
@@ -441,6 +439,23 @@ FaultRecord SimServer::injectFault(const FaultSpec &spec)
     }
     emit faultInjected(record);
     return record;
+}
+
+void SimServer::relisten()
+{
+    // Overlapping outages: the first one to end has already reopened the port.
+    if (m_listener.isListening()) {
+        m_unavailable = false;
+        return;
+    }
+    QString error;
+    if (listen(&error)) {
+        m_unavailable = false;
+        return;
+    }
+    // The port may linger briefly after close(); keep trying rather than stay down for good.
+    std::fprintf(stderr, "clusterwatch-sim: %s (retrying)\n", qPrintable(error));
+    QTimer::singleShot(100, this, &SimServer::relisten);
 }
 
 void SimServer::scheduleNextFault()

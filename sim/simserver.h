@@ -96,6 +96,7 @@ private:
     QList<WatchStream *> streamsFor(const FaultSpec &spec);
     void scheduleNextFault();
     bool listen(QString *error);
+    void relisten();
 
     SimConfig m_config;
     Store m_store;

@@ -441,6 +441,8 @@ void Store::rewind(qint64 back)
     }
     m_rv = target;
     m_history.clear();
+    // A restored server's history starts at the restored revision: anything older is gone (410).
+    m_compactedRv = target;
     m_compactionCandidateRv = std::min(m_compactionCandidateRv, target);
     emit historyReset();
 }

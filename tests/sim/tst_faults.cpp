@@ -265,6 +265,17 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(sim->request("GET", "/api/v1/pods?limit=1").code, 200, 5000);
     }
 
+    void overlapping_outages_end_with_the_port_open()
+    {
+        sim->inject(fault("unavailable", {{QStringLiteral("seconds"), 0.3}}));
+        sim->thread().invoke([](cw::sim::SimServer &s) {
+            cw::sim::FaultSpec again = cw::sim::FaultSpec::withDefaults(cw::sim::FaultKind::Unavailable);
+            again.seconds = 0.6;
+            s.injectFault(again);
+        });
+        QTRY_COMPARE_WITH_TIMEOUT(sim->request("GET", "/api/v1/pods?limit=1").code, 200, 5000);
+    }
+
     void empty_watch_is_200_with_no_events()
     {
         sim->inject(fault("empty-watch"));

@@ -169,6 +169,9 @@ private slots:
         QCOMPARE(store.currentRv(), then);
         QCOMPARE(names(store.list(configmaps(), QString())), QStringList{QStringLiteral("ns/a")});
         QCOMPARE(store.count(configmaps()), 1);
+        // Watch history restarts at the restored revision.
+        QVERIFY(!store.canWatchFrom(then - 1));
+        QVERIFY(store.canWatchFrom(then));
         // The next write reuses revisions clients have already seen: the restore hazard.
         QCOMPARE(store.create(configmaps(), object(QStringLiteral("ns"), QStringLiteral("c"))).object->rv, then + 1);
     }

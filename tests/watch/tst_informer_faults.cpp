@@ -1,0 +1,507 @@
+// SPDX-License-Identifier: Apache-2.0
+// The whole watch engine (ClusterSession -> Informer -> retry watcher) against the simulated API server over
+// real sockets on 127.0.0.1, one fault kind at a time: whatever the fault, the consumer ends up with exactly
+// the server's objects, what a gap hid comes back flagged as recovered, and the health log names the fault.
+#include "kubeconfig.h"
+#include "session.h"
+#include "simfixture.h"
+#include "testmain.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <QSignalSpy>
+#include <QTest>
+#include <QTimer>
+
+using namespace cw::watch;
+using cw::test::SimFixture;
+
+namespace {
+
+const cw::sim::ResourceType *podType()
+{
+    return cw::sim::findResource(QString(), QStringLiteral("v1"), QStringLiteral("pods"));
+}
+
+ResourceSpec podsSpec()
+{
+    ResourceSpec spec;
+    spec.api.version = QStringLiteral("v1");
+    spec.api.resource = QStringLiteral("pods");
+    spec.api.kind = QStringLiteral("Pod");
+    return spec;
+}
+
+QString keyOf(const ObjectRecord &o)
+{
+    return o.ns + QLatin1Char('/') + o.name;
+}
+
+// What a consumer of the session holds: every batch applied in arrival order.
+struct Mirror
+{
+    QHash<QString, ObjectRef> objects;
+    QList<HealthEvent> health;
+    QList<Gap> gaps;
+    QList<Change> recovered;
+
+    void apply(const Batch &batch)
+    {
+        if (batch.reset) {
+            // A reset batch's snapshot already reflects its changes; they are history for a timeline.
+            objects.clear();
+            for (const ObjectRef &o : batch.snapshot)
+                objects.insert(keyOf(*o), o);
+        } else {
+            for (const Change &c : batch.changes) {
+                if (c.type == ChangeType::Deleted)
+                    objects.remove(keyOf(*c.object));
+                else
+                    objects.insert(keyOf(*c.object), c.object);
+            }
+        }
+        std::copy_if(batch.changes.cbegin(), batch.changes.cend(), std::back_inserter(recovered),
+                     [](const Change &c) { return c.recovered; });
+        health.append(batch.health);
+        gaps.append(batch.gaps);
+    }
+    QStringList lines() const
+    {
+        QStringList out;
+        for (const ObjectRef &o : objects)
+            out << keyOf(*o) + QLatin1Char(' ') + o->uid + QLatin1Char(' ') + o->resourceVersion;
+        out.sort();
+        return out;
+    }
+    bool hasHealth(const QString &reason, qsizetype from = 0) const { return reasons(from).contains(reason); }
+    QStringList reasons(qsizetype from = 0) const
+    {
+        QStringList out;
+        for (qsizetype i = from; i < health.size(); ++i)
+            out << health[i].reason;
+        return out;
+    }
+    // Milliseconds since the watch last went live: a watch younger than a second that ends empty-handed
+    // counts as a very short watch (a failure), which would turn a resume into a relist.
+    qint64 liveForMs() const
+    {
+        for (qsizetype i = health.size() - 1; i >= 0; --i) {
+            if (health[i].state != StreamState::Live)
+                return -1;
+            if (health[i].reason == QLatin1StringView("connected") || health[i].reason == QLatin1StringView("resumed"))
+                return QDateTime::currentMSecsSinceEpoch() - health[i].timeMs;
+        }
+        return -1;
+    }
+};
+
+// The sim's exact pods, in Mirror::lines() form.
+QStringList truthLines(SimFixture &sim)
+{
+    QStringList out;
+    sim.thread().invoke([&out](cw::sim::SimServer &s) {
+        const QJsonArray items = s.truth(podType()).value(QStringLiteral("items")).toArray();
+        for (const QJsonValue &v : items) {
+            const auto field = [o = v.toObject()](const char *name) { return o.value(QLatin1StringView(name)).toString(); };
+            out << field("namespace") + QLatin1Char('/') + field("name") + QLatin1Char(' ') + field("uid") +
+                       QLatin1Char(' ') + field("resourceVersion");
+        }
+    });
+    out.sort();
+    return out;
+}
+
+// Pod churn made through the sim's store, on the sim thread. Returns the keys it deleted.
+struct Churner
+{
+    int serial = 0;
+
+    QStringList change(cw::sim::SimServer &s, int creates, int updates, int deletes)
+    {
+        cw::sim::Store *store = s.store();
+        const QList<cw::sim::ObjectPtr> pods = store->list(podType(), QString());
+        for (int i = 0; i < creates; ++i) {
+            const QString name = QLatin1StringView("churn-") + QString::number(++serial);
+            store->create(podType(), QJsonObject{{QStringLiteral("metadata"),
+                                                  QJsonObject{{QStringLiteral("namespace"), pods.first()->ns},
+                                                              {QStringLiteral("name"), name}}}});
+        }
+        // Updates and deletes take distinct pods that existed before this call, so the counts are exact.
+        const qsizetype start = serial % std::max<qsizetype>(1, pods.size());
+        qsizetype next = 0;
+        const auto pick = [&] { return pods.at((start + next++) % pods.size()); };
+        for (int i = 0; i < updates && next < pods.size(); ++i) {
+            QJsonObject object = pick()->toJsonObject();
+            QJsonObject meta = object.value(QStringLiteral("metadata")).toObject();
+            QJsonObject labels = meta.value(QStringLiteral("labels")).toObject();
+            labels.insert(QStringLiteral("touched"), QString::number(++serial));
+            meta.insert(QStringLiteral("labels"), labels);
+            meta.remove(QStringLiteral("resourceVersion"));
+            object.insert(QStringLiteral("metadata"), meta);
+            store->update(podType(), object);
+        }
+        QStringList deleted;
+        for (int i = 0; i < deletes && pods.size() - next > 3; ++i) {
+            const cw::sim::ObjectPtr victim = pick();
+            if (store->remove(podType(), victim->ns, victim->name).ok())
+                deleted << victim->ns + QLatin1Char('/') + victim->name;
+        }
+        return deleted;
+    }
+};
+
+cw::sim::FaultSpec faultFrom(const QJsonValue &json)
+{
+    QString error;
+    return cw::sim::FaultSpec::fromJson(json.toObject(), &error).value();
+}
+
+QJsonObject fault(const char *kind, QJsonObject extra = {})
+{
+    extra.insert(QStringLiteral("kind"), QString::fromLatin1(kind));
+    return extra;
+}
+QJsonObject errorStatus(int code, int count = 1)
+{
+    return fault("error-status", {{QStringLiteral("code"), code}, {QStringLiteral("count"), count}});
+}
+
+} // namespace
+
+class TestInformerFaults : public QObject
+{
+    Q_OBJECT
+
+    std::unique_ptr<SimFixture> sim;
+    std::unique_ptr<ClusterSession> session;
+    Mirror mirror;
+    Churner churner;
+    QString stream;
+    int finishedCount = 0;
+    std::optional<StreamError> finishedError;
+
+    void startSession()
+    {
+        const auto loaded = Kubeconfig::loadFile(sim->kubeconfigPath());
+        QVERIFY(std::holds_alternative<Kubeconfig>(loaded));
+        const auto resolved = std::get<Kubeconfig>(loaded).resolve();
+        QVERIFY(std::holds_alternative<ResolvedContext>(resolved));
+        SessionOptions options;
+        options.stallTimeoutMs = 2000; // the sim sends a bookmark every 500 ms
+        options.coalesceMs = 20;
+        options.seed = 7;
+        options.listPageSize = 5; // every (re)list of the 20 pods takes several pages
+        // Recoveries in tens of milliseconds instead of client-go's 0.8 s and up.
+        options.backoff.initialMs = 20;
+        options.backoff.capMs = 200;
+        session = std::make_unique<ClusterSession>(std::get<ResolvedContext>(resolved), options);
+        connect(session.get(), &ClusterSession::batchReady, this, [this](const Batch &batch) {
+            if (batch.stream == stream)
+                mirror.apply(batch);
+        });
+        connect(session.get(), &ClusterSession::streamFinished, this,
+                [this](const QString &id, const std::optional<StreamError> &error) {
+                    finishedCount += id == stream ? 1 : 0;
+                    finishedError = id == stream ? error : finishedError;
+                });
+        stream = session->watch(podsSpec());
+    }
+
+    // Faults, then churn, in one turn of the sim's event loop: nothing the fault cut off can be delivered
+    // before the churn happens, so these changes fall into the gap.
+    QStringList injectWithChurn(const QJsonArray &before, const QJsonArray &after)
+    {
+        QStringList deleted;
+        sim->thread().invoke([&](cw::sim::SimServer &s) {
+            for (const QJsonValue &f : before)
+                s.injectFault(faultFrom(f));
+            deleted = churner.change(s, 1, 2, 2);
+            for (const QJsonValue &f : after)
+                s.injectFault(faultFrom(f));
+        });
+        return deleted;
+    }
+
+    void churn(int creates, int updates, int deletes)
+    {
+        sim->thread().invoke([&](cw::sim::SimServer &s) { churner.change(s, creates, updates, deletes); });
+    }
+
+    // A watch younger than a second that ends without events is a failure by itself (client-go's rule),
+    // which would turn the resume a fault should cause into a relist: let the watch mature first.
+    void waitForMatureWatch() { QTRY_VERIFY_WITH_TIMEOUT(mirror.liveForMs() > 1200, 10'000); }
+
+private slots:
+    void init()
+    {
+        cw::sim::SimConfig config = SimFixture::defaultConfig();
+        config.api.bookmarkIntervalMs = 500;
+        config.api.tooLargeWaitMs = 300; // a too-new resourceVersion is refused quickly
+        sim = std::make_unique<SimFixture>(config);
+        QVERIFY(sim->start());
+        mirror = Mirror{};
+        finishedCount = 0;
+        finishedError.reset();
+        startSession();
+        QTRY_VERIFY_WITH_TIMEOUT(mirror.hasHealth(QStringLiteral("connected")), 10'000);
+        QTRY_COMPARE_WITH_TIMEOUT(mirror.lines(), truthLines(*sim), 10'000);
+        QCOMPARE(mirror.objects.size(), 20);
+        QVERIFY(mirror.recovered.isEmpty()); // the initial list is news, not recovery
+    }
+
+    void cleanup()
+    {
+        if (session) {
+            session->stopAll();
+            QTRY_COMPARE_WITH_TIMEOUT(finishedCount, 1, 10'000);
+            session.reset();
+        }
+        QCOMPARE(finishedCount, 1); // exactly once, also after the session is gone
+        sim.reset();
+    }
+
+    void a_fault_costs_no_change_data()
+    {
+        QTest::addColumn<QJsonArray>("before");
+        QTest::addColumn<QJsonArray>("after");
+        QTest::addColumn<QString>("reason");
+        QTest::addColumn<bool>("recovers");
+        const auto close = fault("close");
+        QTest::newRow("drop rst resumes from the last resourceVersion")
+            << QJsonArray{fault("drop", {{QStringLiteral("mode"), QStringLiteral("rst")}})} << QJsonArray{}
+            << QStringLiteral("connection reset") << false;
+        QTest::newRow("drop fin resumes from the last resourceVersion")
+            << QJsonArray{fault("drop", {{QStringLiteral("mode"), QStringLiteral("fin")}})} << QJsonArray{}
+            << QStringLiteral("connection reset") << false;
+        QTest::newRow("a stalled stream is abandoned and resumed")
+            << QJsonArray{fault("stall")} << QJsonArray{} << QStringLiteral("stalled") << false;
+        QTest::newRow("a clean close resumes at once")
+            << QJsonArray{close} << QJsonArray{} << QStringLiteral("closed by server") << false;
+        QTest::newRow("compaction during a stall costs a relist")
+            << QJsonArray{fault("stall")} << QJsonArray{fault("compact")} << QStringLiteral("410 expired") << true;
+        QTest::newRow("in-stream 410 expired relists")
+            << QJsonArray{fault("expire")} << QJsonArray{} << QStringLiteral("410 expired") << true;
+        QTest::newRow("http 410 at connect relists")
+            << QJsonArray{fault("gone-at-connect"), close} << QJsonArray{} << QStringLiteral("410 expired") << true;
+        QTest::newRow("429 waits the retry-after and resumes")
+            << QJsonArray{fault("throttle", {{QStringLiteral("seconds"), 1}}), close} << QJsonArray{}
+            << QStringLiteral("throttled 429") << false;
+        QTest::newRow("500 backs off and resumes")
+            << QJsonArray{errorStatus(500), close} << QJsonArray{}
+            << QStringLiteral("server error 500") << false;
+        QTest::newRow("503 backs off and resumes")
+            << QJsonArray{errorStatus(503), close} << QJsonArray{}
+            << QStringLiteral("server error 503") << false;
+        QTest::newRow("504 too large resourceVersion relists")
+            << QJsonArray{errorStatus(504), close} << QJsonArray{}
+            << QStringLiteral("resourceVersion too large 504") << true;
+        QTest::newRow("a malformed line is reported and relisted")
+            << QJsonArray{fault("malformed")} << QJsonArray{} << QStringLiteral("malformed line") << true;
+        QTest::newRow("a slow drip is slow, not a failure")
+            << QJsonArray{fault("slow-drip", {{QStringLiteral("amount"), 4096}, {QStringLiteral("seconds"), 1.5}})}
+            << QJsonArray{} << QString() << false;
+        QTest::newRow("an unavailable server is retried until it is back")
+            << QJsonArray{fault("unavailable", {{QStringLiteral("seconds"), 1}})} << QJsonArray{}
+            << QStringLiteral("connection refused") << false;
+        QTest::newRow("an empty watch counts as a failure and relists")
+            << QJsonArray{fault("empty-watch"), close} << QJsonArray{} << QStringLiteral("empty watch") << true;
+    }
+    void a_fault_costs_no_change()
+    {
+        QFETCH(QJsonArray, before);
+        QFETCH(QJsonArray, after);
+        QFETCH(QString, reason);
+        QFETCH(bool, recovers);
+
+        churn(1, 2, 1);
+        QTRY_COMPARE_WITH_TIMEOUT(mirror.lines(), truthLines(*sim), 10'000);
+        waitForMatureWatch();
+
+        const qsizetype healthMark = mirror.health.size();
+        const qsizetype recoveredMark = mirror.recovered.size();
+        const qsizetype gapMark = mirror.gaps.size();
+        const qint64 errorsBefore = mirror.health.last().errors;
+        const auto seen = [&] { return mirror.reasons(healthMark).join(QLatin1StringView(", ")).toUtf8(); };
+        const QStringList deletedInGap = injectWithChurn(before, after);
+        QVERIFY(!deletedInGap.isEmpty());
+        if (!reason.isEmpty())
+            QTRY_VERIFY2_WITH_TIMEOUT(mirror.hasHealth(reason, healthMark), seen().constData(), 15'000);
+        churn(1, 1, 1);
+        QTRY_COMPARE_WITH_TIMEOUT(mirror.lines(), truthLines(*sim), 20'000);
+
+        const QList<Change> recovered = mirror.recovered.mid(recoveredMark);
+        if (recovers) {
+            // Every deletion the gap hid comes back as a recovered tombstone with the reason.
+            for (const QString &key : deletedInGap) {
+                const bool found = std::any_of(recovered.cbegin(), recovered.cend(), [&key](const Change &c) {
+                    return c.type == ChangeType::Deleted && keyOf(*c.object) == key;
+                });
+                QVERIFY2(found, qPrintable(key));
+            }
+            for (const Change &c : recovered)
+                QVERIFY(c.recoveredReason.startsWith(QLatin1StringView("relist after ")));
+            const QList<Gap> gaps = mirror.gaps.mid(gapMark);
+            QVERIFY(std::any_of(gaps.cbegin(), gaps.cend(), [](const Gap &g) {
+                return g.deleted >= 1 && g.endMs >= g.startMs && !g.cause.isEmpty();
+            }));
+            QVERIFY(mirror.hasHealth(QStringLiteral("relist end"), healthMark));
+        } else {
+            // The server still had the history: the resumed watch replayed it, nothing needed recovering.
+            QVERIFY2(recovered.isEmpty(), seen().constData());
+        }
+        if (reason.isEmpty())
+            QCOMPARE(mirror.health.last().errors, errorsBefore); // slow is not broken
+        QVERIFY(mirror.health.last().bytes > 0);
+        QCOMPARE(finishedCount, 0);
+    }
+
+    void a_second_401_stops_the_stream_with_an_auth_error()
+    {
+        waitForMatureWatch();
+        const qsizetype mark = mirror.health.size();
+        injectWithChurn({errorStatus(401, 2), fault("close")}, {});
+        QTRY_COMPARE_WITH_TIMEOUT(finishedCount, 1, 10'000);
+        QVERIFY(finishedError.has_value());
+        QCOMPARE(finishedError->kind, StreamError::Kind::Auth);
+        QCOMPARE(finishedError->httpCode, 401);
+        QVERIFY(!finishedError->message.contains(QLatin1StringView(SimFixture::adminToken)));
+        QVERIFY(mirror.hasHealth(QStringLiteral("auth failure 401"), mark));
+        QCOMPARE(mirror.health.last().state, StreamState::Failed);
+    }
+
+    void a_single_401_refreshes_credentials_and_recovers()
+    {
+        waitForMatureWatch();
+        const qsizetype mark = mirror.health.size();
+        injectWithChurn({errorStatus(401), fault("close")}, {});
+        QTRY_VERIFY_WITH_TIMEOUT(mirror.hasHealth(QStringLiteral("auth failure 401"), mark), 10'000);
+        churn(1, 1, 1);
+        QTRY_COMPARE_WITH_TIMEOUT(mirror.lines(), truthLines(*sim), 10'000);
+        QCOMPARE(finishedCount, 0);
+    }
+
+    void a_403_stops_the_stream_with_a_forbidden_error()
+    {
+        waitForMatureWatch();
+        const qsizetype mark = mirror.health.size();
+        injectWithChurn({errorStatus(403), fault("close")}, {});
+        QTRY_COMPARE_WITH_TIMEOUT(finishedCount, 1, 10'000);
+        QVERIFY(finishedError.has_value());
+        QCOMPARE(finishedError->kind, StreamError::Kind::Forbidden);
+        QCOMPARE(finishedError->httpCode, 403);
+        QCOMPARE(finishedError->reason, QStringLiteral("Forbidden"));
+        QVERIFY(mirror.hasHealth(QStringLiteral("forbidden 403"), mark));
+    }
+
+    void a_rewound_server_is_caught_by_its_resource_versions_and_relisted()
+    {
+        // More changes than the rewind takes back, so that it undoes some the informer has seen.
+        for (int i = 0; i < 5; ++i)
+            churn(2, 3, 1);
+        QTRY_COMPARE_WITH_TIMEOUT(mirror.lines(), truthLines(*sim), 10'000);
+        const qsizetype mark = mirror.health.size();
+        const qsizetype recoveredMark = mirror.recovered.size();
+        sim->thread().invoke([&](cw::sim::SimServer &s) {
+            s.injectFault(faultFrom(fault("rewind", {{QStringLiteral("amount"), 20}})));
+            // Fewer changes than the rewind: the counter stays below what the informer saw, so only the
+            // resourceVersions going backwards can tell it the server lost its memory.
+            churner.change(s, 1, 1, 1);
+        });
+        QTRY_VERIFY2_WITH_TIMEOUT(mirror.hasHealth(QStringLiteral("resourceVersion regression"), mark),
+                                  qPrintable(mirror.reasons(mark).join(QLatin1StringView(", "))), 10'000);
+        QTRY_COMPARE_WITH_TIMEOUT(mirror.lines(), truthLines(*sim), 10'000);
+        QVERIFY(mirror.recovered.size() > recoveredMark);
+        churn(1, 1, 1);
+        QTRY_COMPARE_WITH_TIMEOUT(mirror.lines(), truthLines(*sim), 10'000);
+    }
+
+    void verify_reports_what_a_stalled_stream_missed_without_touching_the_store()
+    {
+        QSignalSpy verified(session.get(), &ClusterSession::verified);
+        session->verify(stream);
+        QTRY_COMPARE_WITH_TIMEOUT(verified.size(), 1, 5000);
+        auto result = verified.takeFirst().at(0).value<VerifyResult>();
+        QVERIFY(!result.error);
+        QCOMPARE(result.missing + result.extra + result.stale, 0);
+
+        const qsizetype mark = mirror.health.size();
+        injectWithChurn({fault("stall")}, {});
+        const QStringList before = mirror.lines();
+        session->verify(stream);
+        QTRY_COMPARE_WITH_TIMEOUT(verified.size(), 1, 5000);
+        result = verified.takeFirst().at(0).value<VerifyResult>();
+        QVERIFY(!result.error);
+        QCOMPARE(result.stream, stream);
+        QCOMPARE(result.missing, 1); // one create
+        QCOMPARE(result.extra, 2);   // two deletes
+        QVERIFY(result.stale >= 1);  // updates
+        QVERIFY(!result.examples.isEmpty());
+        QVERIFY(!result.listedResourceVersion.isEmpty());
+        QCOMPARE(mirror.lines(), before); // nothing was replaced
+
+        QTRY_VERIFY_WITH_TIMEOUT(mirror.hasHealth(QStringLiteral("stalled"), mark), 10'000);
+        QTRY_COMPARE_WITH_TIMEOUT(mirror.lines(), truthLines(*sim), 10'000);
+    }
+
+    void network_lost_and_restored_resume_from_the_last_resource_version()
+    {
+        const qsizetype mark = mirror.health.size();
+        session->networkLost();
+        QTRY_VERIFY_WITH_TIMEOUT(mirror.hasHealth(QStringLiteral("network lost"), mark), 5000);
+        QCOMPARE(mirror.health.last().state, StreamState::Offline);
+        churn(1, 2, 2);
+        session->networkRestored();
+        QTRY_COMPARE_WITH_TIMEOUT(mirror.lines(), truthLines(*sim), 10'000);
+        QVERIFY(mirror.hasHealth(QStringLiteral("network restored"), mark));
+        QTRY_VERIFY_WITH_TIMEOUT(mirror.health.last().state == StreamState::Live, 5000);
+        const QList<Gap> gaps = mirror.gaps;
+        QVERIFY(std::any_of(gaps.cbegin(), gaps.cend(),
+                            [](const Gap &g) { return g.cause == QLatin1StringView("network lost"); }));
+    }
+
+    void an_expired_continue_token_restarts_the_relist_from_page_one()
+    {
+        // On the sim thread: a write and a compaction every 2 ms, so that continue tokens (and watch
+        // positions) keep expiring between the pages of a 5-pod-per-page relist.
+        QTimer *storm = nullptr;
+        sim->thread().invoke([&storm, this](cw::sim::SimServer &s) {
+            storm = new QTimer(&s);
+            QObject::connect(storm, &QTimer::timeout, &s, [&s, this] {
+                churner.change(s, 0, 1, 0);
+                s.store()->compactNow();
+            });
+            storm->start(2);
+        });
+        const qsizetype mark = mirror.health.size();
+        sim->inject(fault("expire"));
+        const auto restarted = [this, mark] {
+            for (qsizetype i = mark; i < mirror.health.size(); ++i) {
+                if (mirror.health[i].reason == QLatin1StringView("relist cancelled") &&
+                    mirror.health[i].detail == QLatin1StringView("continue token expired"))
+                    return true;
+            }
+            return false;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(restarted(), 15'000);
+        sim->thread().invoke([storm](cw::sim::SimServer &) { delete storm; });
+        churn(1, 1, 1);
+        QTRY_COMPARE_WITH_TIMEOUT(mirror.lines(), truthLines(*sim), 15'000);
+    }
+
+    void stopping_twice_finishes_once_and_watching_again_restarts()
+    {
+        session->stop(stream);
+        session->stop(stream);
+        QTRY_COMPARE_WITH_TIMEOUT(finishedCount, 1, 5000);
+        QCOMPARE(mirror.health.last().reason, QStringLiteral("stopped"));
+        QVERIFY(!finishedError);
+        finishedCount = 0;
+        mirror = Mirror{};
+        churn(1, 1, 1);
+        QCOMPARE(session->watch(podsSpec()), stream);
+        QTRY_COMPARE_WITH_TIMEOUT(mirror.lines(), truthLines(*sim), 10'000);
+    }
+};
+
+CW_TEST(TestInformerFaults)
+#include "tst_informer_faults.moc"

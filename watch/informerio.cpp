@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: Apache-2.0
+// The informer's I/O half: one request at a time, its answer turned into the retry watcher's inputs.
+#include "apiclient.h"
+#include "informer.h"
+#include "listwatchhttp.h"
+
+#include <QDateTime>
+
+namespace cw::watch {
+
+namespace {
+
+// An error body is only read for its Status; a misbehaving server must not make us buffer without bound.
+constexpr qsizetype MaxErrorBody = 64 * 1024;
+
+ChangeType changeType(EventType type)
+{
+    switch (type) {
+    case EventType::Modified:
+        return ChangeType::Modified;
+    case EventType::Deleted:
+        return ChangeType::Deleted;
+    default:
+        return ChangeType::Added;
+    }
+}
+
+QString afterText(qint64 ms, qint64 events)
+{
+    return QLatin1StringView("after ") + QString::number(ms) + QLatin1StringView(" ms and ") +
+           QString::number(events) + QLatin1StringView(" events");
+}
+
+} // namespace
+
+void Informer::startRequest(RequestId id, bool watch, const QUrlQuery &query)
+{
+    if (m_request)
+        abortRequest(m_request->id); // one request at a time; the machine aborts first, this is a backstop
+    StreamError error;
+    QNetworkReply *reply = m_client->get(collectionPath(m_spec), query, "application/json", &error);
+    if (!reply) {
+        // No credentials could be had (a failing exec plugin...): to the machine that is a rejection, which
+        // it retries once after a refresh and then reports.
+        const QString message = error.message.isEmpty() ? QStringLiteral("no credentials") : error.message;
+        const Fact fact{QStringLiteral("credentials unavailable"), message, 401, true, std::nullopt};
+        const QString reason = QStringLiteral("Unauthorized");
+        if (watch)
+            feed(in::HttpError{id, 401, reason, 0, false, message}, fact);
+        else
+            feed(in::ListFailed{id, 401, reason, 0, false, message}, fact);
+        return;
+    }
+    auto request = std::make_unique<Request>();
+    request->id = id;
+    request->watch = watch;
+    request->reply = reply;
+    request->startedMs = m_clock.nowMs();
+    connect(reply, &QNetworkReply::metaDataChanged, this, [this, id] { onMetaData(id); });
+    connect(reply, &QNetworkReply::readyRead, this, [this, id] { onReadyRead(id); });
+    connect(reply, &QNetworkReply::finished, this, [this, id] { onFinished(id); });
+    m_request = std::move(request);
+}
+
+Informer::Request *Informer::current(RequestId id) const
+{
+    return m_request && m_request->id == id ? m_request.get() : nullptr;
+}
+
+std::unique_ptr<Informer::Request> Informer::release(RequestId id)
+{
+    if (!current(id))
+        return nullptr;
+    std::unique_ptr<Request> request = std::move(m_request);
+    if (m_idleFor == id)
+        m_idleTimer.stop();
+    if (request->reply) {
+        // Disconnected first: whatever the reply still emits (an abort's error) is no news for anyone.
+        request->reply->disconnect(this);
+        request->reply->deleteLater();
+    }
+    return request;
+}
+
+void Informer::abortRequest(RequestId id)
+{
+    const std::unique_ptr<Request> request = release(id);
+    if (request && request->reply)
+        request->reply->abort();
+}
+
+void Informer::onMetaData(RequestId id)
+{
+    Request *request = current(id);
+    if (request && request->watch && !request->opened && httpStatus(request->reply) == 200)
+        openWatch(*request);
+}
+
+void Informer::openWatch(Request &request)
+{
+    request.opened = true;
+    feed(in::WatchOpened{request.id});
+}
+
+void Informer::onReadyRead(RequestId id)
+{
+    Request *request = current(id);
+    if (!request)
+        return;
+    const QByteArray data = request->reply->readAll();
+    if (data.isEmpty())
+        return;
+    m_health.bytes += data.size();
+    if (m_idleFor == id)
+        m_idleTimer.start(int(m_idleMs)); // any byte proves the connection alive
+    if (!request->watch) {
+        request->body += data;
+        return;
+    }
+    if (!request->opened) {
+        if (httpStatus(request->reply) != 200) {
+            if (request->body.size() < MaxErrorBody)
+                request->body += data;
+            return;
+        }
+        openWatch(*request);
+        if (!current(id))
+            return;
+    }
+    readLines(id, request->lines.feed(data));
+}
+
+void Informer::readLines(RequestId id, const QList<Line> &lines)
+{
+    for (const Line &line : lines) {
+        handleLine(id, line);
+        if (!current(id))
+            return; // the line ended this request (an ERROR, a malformed line): the rest is not ours to apply
+    }
+}
+
+void Informer::handleLine(RequestId id, const Line &line)
+{
+    Request *request = current(id);
+    DecodeResult decoded = decodeWatchLine(line.bytes, m_options.keepManagedFields);
+    if (const auto *bad = std::get_if<DecodeError>(&decoded)) {
+        // Reported, never skipped: the line may have been an event, so the machine decides how to recover.
+        const qint64 offset = line.offset + std::max<qint64>(0, bad->position);
+        const QString detail = QLatin1StringView("malformed line at byte ") + QString::number(offset) +
+                               QLatin1StringView(" of the stream: ") + bad->message;
+        feed(in::WatchErrorEvent{id, 0, QStringLiteral("DecodeError"), 0, false, detail},
+             Fact{QStringLiteral("malformed line"), detail, 0, true, std::nullopt});
+        return;
+    }
+    WatchEvent &event = std::get<WatchEvent>(decoded);
+    if (event.type == EventType::Error) {
+        const bool tooLarge = event.causes.contains(QLatin1StringView("ResourceVersionTooLarge"));
+        feed(in::WatchErrorEvent{id, event.code, event.reason, event.retryAfterSeconds, tooLarge, event.message},
+             Fact{httpFailureName(event.code, event.reason, tooLarge), event.message, event.code, true,
+                  std::nullopt});
+        return;
+    }
+    const auto *watching = std::get_if<state::Watching>(&m_state.phase);
+    const bool initial = watching && watching->initialEvents.has_value();
+    if (watching && !initial && compareResourceVersions(event.resourceVersion, watching->rv).value_or(0) < 0) {
+        // Live events only move forward. Going back means the server was restored from a backup (§8): a
+        // watch from our RV would stay silent until the server catches up, missing everything in between.
+        const QString detail = QLatin1StringView("resourceVersion ") + event.resourceVersion +
+                               QLatin1StringView(" after ") + watching->rv +
+                               QLatin1StringView(": the server went back in time");
+        feed(in::WatchErrorEvent{id, 0, QStringLiteral("ResourceVersionRegression"), 0, true, detail},
+             Fact{QStringLiteral("resourceVersion regression"), detail, 0, true, std::nullopt});
+        return;
+    }
+    ++request->events;
+    ++m_health.events;
+    const EventType type = event.type;
+    const QString rv = event.resourceVersion;
+    const bool initialEventsEnd = event.initialEventsEnd;
+    if (type != EventType::Bookmark) {
+        auto object = std::make_shared<const ObjectRecord>(std::move(static_cast<ObjectRecord &>(event)));
+        if (initial) {
+            if (m_collecting)
+                m_relistItems.append(std::move(object)); // a streaming list's snapshot
+        } else {
+            m_pending.changes.append(m_store.apply(changeType(type), std::move(object),
+                                                   QDateTime::currentMSecsSinceEpoch()));
+            markPending();
+        }
+    }
+    if (!initial)
+        m_health.lastResourceVersion = rv;
+    feed(in::WatchEvent{id, type, rv, initialEventsEnd});
+}
+
+void Informer::onFinished(RequestId id)
+{
+    Request *request = current(id);
+    if (!request)
+        return;
+    QNetworkReply *reply = request->reply;
+    // The HTTP status first: Qt also reports 4xx/5xx as reply errors, and those carry a Status to read.
+    const int status = httpStatus(reply);
+    const QNetworkReply::NetworkError error = reply->error();
+    const QByteArray rest = reply->readAll();
+    m_health.bytes += rest.size();
+    if (!request->watch) {
+        request->body += rest;
+        listFinished(release(id), status, error);
+        return;
+    }
+    if (status == 0) {
+        release(id);
+        const QString text = networkErrorText(error);
+        feed(in::NetworkError{id, networkErrorKind(error), text}, Fact{text, QString(), 0, true, std::nullopt});
+        return;
+    }
+    if (status != 200) {
+        request->body += rest.left(MaxErrorBody);
+        const std::unique_ptr<Request> done = release(id);
+        const HttpFailure f = readHttpFailure(reply, status, done->body);
+        feed(in::HttpError{id, f.code, f.reason, f.retryAfterSeconds, f.tooLargeRv, f.message},
+             Fact{httpFailureName(f.code, f.reason, f.tooLargeRv), f.message, f.code, true, std::nullopt});
+        return;
+    }
+    if (!request->opened) {
+        openWatch(*request);
+        if (!current(id))
+            return;
+    }
+    readLines(id, request->lines.feed(rest));
+    if (!current(id))
+        return;
+    const bool clean = error == QNetworkReply::NoError;
+    if (clean) {
+        // A complete body whose last line lacks its '\n' still holds an event (§3.4). The torn line of a
+        // broken stream does not: the resumed watch delivers that event again.
+        if (const auto tail = request->lines.finish()) {
+            handleLine(id, *tail);
+            if (!current(id))
+                return;
+        }
+    }
+    const std::unique_ptr<Request> done = release(id);
+    const qint64 duration = m_clock.nowMs() - done->startedMs;
+    Fact fact;
+    fact.detail = afterText(duration, done->events);
+    if (clean) {
+        const bool empty = done->events == 0 && duration < m_options.machine.veryShortWatchMs;
+        fact.reason = empty ? QStringLiteral("empty watch") : QStringLiteral("closed by server");
+    } else {
+        fact.reason = networkErrorText(error);
+        fact.failure = true;
+    }
+    feed(in::StreamEnded{id, clean, done->events, duration}, fact);
+}
+
+void Informer::listFinished(std::unique_ptr<Request> request, int status, QNetworkReply::NetworkError error)
+{
+    const RequestId id = request->id;
+    if (status == 0 || (status == 200 && error != QNetworkReply::NoError)) {
+        const QString text = networkErrorText(error);
+        feed(in::NetworkError{id, networkErrorKind(error), text}, Fact{text, QString(), 0, true, std::nullopt});
+        return;
+    }
+    if (status != 200) {
+        const HttpFailure f = readHttpFailure(request->reply, status, QByteArrayView(request->body).first(std::min(request->body.size(), MaxErrorBody)));
+        feed(in::ListFailed{id, f.code, f.reason, f.retryAfterSeconds, f.tooLargeRv, f.message},
+             Fact{httpFailureName(f.code, f.reason, f.tooLargeRv), f.message, f.code, true, std::nullopt});
+        return;
+    }
+    ListPageResult decoded = decodeListPage(request->body, m_options.keepManagedFields);
+    if (const auto *bad = std::get_if<DecodeError>(&decoded)) {
+        feed(in::ListFailed{id, 0, QStringLiteral("DecodeError"), 0, false, bad->message},
+             Fact{QStringLiteral("malformed list"), bad->message, 0, true, std::nullopt});
+        return;
+    }
+    ListPage &page = std::get<ListPage>(decoded);
+    if (m_collecting) {
+        m_relistItems.reserve(m_relistItems.size() + page.items.size());
+        for (ObjectRecord &item : page.items)
+            m_relistItems.append(std::make_shared<const ObjectRecord>(std::move(item)));
+    }
+    feed(in::ListPageOk{id, page.resourceVersion, page.continueToken, qint64(page.items.size())});
+}
+
+void Informer::onIdle()
+{
+    Request *request = current(m_idleFor);
+    if (!request)
+        return;
+    ++m_health.stalls;
+    const QString detail = QLatin1StringView("no byte for ") + QString::number(m_idleMs) + QLatin1StringView(" ms");
+    feed(in::IdleTimeout{m_idleFor}, Fact{request->watch ? QStringLiteral("stalled") : QStringLiteral("list stalled"),
+                                          detail, 0, false, StreamState::Stalled});
+}
+
+} // namespace cw::watch

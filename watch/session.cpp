@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "session.h"
+
+#include "sessionworker.h"
+
+#include <QMetaObject>
+
+namespace cw::watch {
+
+struct ClusterSession::Private
+{
+    QString contextName;
+    QThread thread;
+    SessionWorker *worker = nullptr; // lives in `thread`; deleted there when the thread finishes
+};
+
+namespace {
+void registerTypes()
+{
+    qRegisterMetaType<Batch>();
+    qRegisterMetaType<VerifyResult>();
+    qRegisterMetaType<StreamError>();
+    qRegisterMetaType<std::optional<StreamError>>();
+    qRegisterMetaType<ApiResource>();
+    qRegisterMetaType<QList<ApiResource>>();
+}
+} // namespace
+
+ClusterSession::ClusterSession(ResolvedContext context, SessionOptions options, QObject *parent)
+    : QObject(parent), d(std::make_unique<Private>())
+{
+    registerTypes();
+    d->contextName = context.contextName;
+    // Parentless and moved: a worker must not have a parent in another thread (Qt's worker pattern).
+    d->worker = new SessionWorker(std::move(context), std::move(options));
+    d->worker->moveToThread(&d->thread);
+    connect(&d->thread, &QThread::finished, d->worker, &QObject::deleteLater);
+    connect(d->worker, &SessionWorker::discovered, this, &ClusterSession::discovered, Qt::QueuedConnection);
+    connect(d->worker, &SessionWorker::batchReady, this, &ClusterSession::batchReady, Qt::QueuedConnection);
+    connect(d->worker, &SessionWorker::streamFinished, this, &ClusterSession::streamFinished, Qt::QueuedConnection);
+    connect(d->worker, &SessionWorker::verified, this, &ClusterSession::verified, Qt::QueuedConnection);
+    d->thread.setObjectName(QLatin1StringView("watch ") + d->contextName);
+    d->thread.start();
+}
+
+ClusterSession::~ClusterSession()
+{
+    // Streams end and network objects go in the watch thread, before it stops.
+    SessionWorker *worker = d->worker;
+    QMetaObject::invokeMethod(worker, [worker] { worker->shutdown(); }, Qt::BlockingQueuedConnection);
+    d->thread.quit();
+    d->thread.wait();
+}
+
+QString ClusterSession::contextName() const
+{
+    return d->contextName;
+}
+
+void ClusterSession::discover()
+{
+    SessionWorker *worker = d->worker;
+    QMetaObject::invokeMethod(worker, [worker] { worker->discover(); }, Qt::QueuedConnection);
+}
+
+QString ClusterSession::watch(const ResourceSpec &spec)
+{
+    SessionWorker *worker = d->worker;
+    QMetaObject::invokeMethod(worker, [worker, spec] { worker->watch(spec); }, Qt::QueuedConnection);
+    return spec.id();
+}
+
+void ClusterSession::stop(const QString &stream)
+{
+    SessionWorker *worker = d->worker;
+    QMetaObject::invokeMethod(worker, [worker, stream] { worker->stop(stream); }, Qt::QueuedConnection);
+}
+
+void ClusterSession::stopAll()
+{
+    SessionWorker *worker = d->worker;
+    QMetaObject::invokeMethod(worker, [worker] { worker->stopAll(); }, Qt::QueuedConnection);
+}
+
+void ClusterSession::verify(const QString &stream)
+{
+    SessionWorker *worker = d->worker;
+    QMetaObject::invokeMethod(worker, [worker, stream] { worker->verify(stream); }, Qt::QueuedConnection);
+}
+
+void ClusterSession::networkLost()
+{
+    SessionWorker *worker = d->worker;
+    QMetaObject::invokeMethod(worker, [worker] { worker->networkLost(); }, Qt::QueuedConnection);
+}
+
+void ClusterSession::networkRestored()
+{
+    SessionWorker *worker = d->worker;
+    QMetaObject::invokeMethod(worker, [worker] { worker->networkRestored(); }, Qt::QueuedConnection);
+}
+
+} // namespace cw::watch
