@@ -29,8 +29,10 @@ bool SimThread::start(QString *error)
             ok = m_server->start(&message);
             m_url = m_server->url();
             context.moveToThread(nullptr);
+            const std::lock_guard done(m_handoff);
         },
         Qt::BlockingQueuedConnection);
+    const std::lock_guard after(m_handoff);
     if (!ok) {
         stop();
         if (error)
@@ -46,7 +48,14 @@ void SimThread::stop()
     if (m_server) {
         SimServer *server = m_server;
         m_server = nullptr;
-        QMetaObject::invokeMethod(server, [server] { delete server; }, Qt::BlockingQueuedConnection);
+        QMetaObject::invokeMethod(
+            server,
+            [this, server] {
+                delete server;
+                const std::lock_guard done(m_handoff);
+            },
+            Qt::BlockingQueuedConnection);
+        const std::lock_guard after(m_handoff);
     }
     m_thread.quit();
     m_thread.wait();
@@ -56,7 +65,14 @@ void SimThread::invoke(const std::function<void(SimServer &)> &work)
 {
     if (!m_server)
         return;
-    QMetaObject::invokeMethod(m_server, [this, &work] { work(*m_server); }, Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(
+        m_server,
+        [this, &work] {
+            work(*m_server);
+            const std::lock_guard done(m_handoff);
+        },
+        Qt::BlockingQueuedConnection);
+    const std::lock_guard after(m_handoff);
 }
 
 QByteArray SimThread::kubeconfig()

@@ -6,6 +6,7 @@
 #include <QThread>
 
 #include <functional>
+#include <mutex>
 
 namespace cw::sim {
 
@@ -31,6 +32,9 @@ private:
     QThread m_thread;
     SimServer *m_server = nullptr;
     QUrl m_url;
+    // Taken at the end of every blocking call and by the caller after it: the caller then provably sees
+    // what the call did, also to ThreadSanitizer, which cannot see the mutex inside Qt's event queue.
+    std::mutex m_handoff;
 };
 
 } // namespace cw::sim
