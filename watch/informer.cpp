@@ -119,6 +119,7 @@ Batch Informer::takeBatch()
     if (batch.reset)
         batch.snapshot = m_store.snapshot();
     m_pendingSignalled = false;
+    m_fullSignalled = false;
     return batch;
 }
 
@@ -266,7 +267,10 @@ void Informer::relistEnded(const QString &rv)
         m_health.recovered(changes);
     m_health.lastResourceVersion = rv;
     m_pending.reset = true;
-    m_pending.changes.append(changes);
+    if (m_pending.changes.isEmpty())
+        m_pending.changes = changes; // shared, not copied change by change
+    else
+        m_pending.changes.append(changes);
     report(m_health.event(streamState(), QStringLiteral("relist end"),
                           QString::number(m_store.size()) + QLatin1StringView(" objects at resourceVersion ") + rv +
                               (recovered ? QLatin1StringView("; recovered ") + recoveredCounts(changes) : QString())));

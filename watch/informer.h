@@ -27,6 +27,8 @@ struct InformerOptions
     // Tests shorten the delays; the app keeps client-go's.
     Backoff::Config backoff;
     bool keepManagedFields = false;
+    // pendingFull() once the pending batch holds this many changes; 0: never.
+    qsizetype pendingLimit = 0;
     quint64 seed = 1; // backoff jitter and watch timeouts, replayable
 };
 
@@ -59,6 +61,8 @@ public:
 signals:
     // The pending batch went from empty to non-empty.
     void pending();
+    // The pending batch reached InformerOptions::pendingLimit changes (once per batch).
+    void pendingFull();
     // Exactly once, after the last change was put into the pending batch.
     void finished(const std::optional<cw::watch::StreamError> &error);
 
@@ -100,6 +104,8 @@ private:
     std::unique_ptr<Request> release(RequestId id);
     void onMetaData(RequestId id);
     void onReadyRead(RequestId id);
+    void readListBody(Request &request, qint64 available);
+    void readWatchBody(RequestId id, QByteArrayView data);
     void onFinished(RequestId id);
     void openWatch(Request &request);
     void readLines(RequestId id, const QList<Line> &lines);
@@ -119,6 +125,7 @@ private:
     ObjectStore m_store;
 
     std::unique_ptr<Request> m_request; // the one request in flight
+    QByteArray m_readBuffer;            // reused by every watch read
     QTimer m_idleTimer;
     RequestId m_idleFor = 0;
     qint64 m_idleMs = 0;
@@ -131,6 +138,7 @@ private:
 
     Batch m_pending;
     bool m_pendingSignalled = false;
+    bool m_fullSignalled = false;
 
     bool m_feeding = false;
     QList<std::pair<Input, Fact>> m_queue; // inputs raised while a step's commands run

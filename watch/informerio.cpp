@@ -12,6 +12,11 @@ namespace {
 
 // An error body is only read for its Status; a misbehaving server must not make us buffer without bound.
 constexpr qsizetype MaxErrorBody = 64 * 1024;
+// What Qt's HTTP thread may read ahead of us. Unbounded, it pulls a fast watch stream into memory far quicker
+// than we decode it; bounded, TCP backpressure holds the rest at the server. onReadyRead drains it each time.
+constexpr qint64 ReadAheadBytes = 1024 * 1024;
+// The most a list body's Content-Length may reserve at once; a longer body still grows as it arrives.
+constexpr qint64 MaxReservedBody = 64 * 1024 * 1024;
 
 ChangeType changeType(EventType type)
 {
@@ -51,6 +56,7 @@ void Informer::startRequest(RequestId id, bool watch, const QUrlQuery &query)
             feed(in::ListFailed{id, 401, reason, 0, false, message}, fact);
         return;
     }
+    reply->setReadBufferSize(ReadAheadBytes);
     auto request = std::make_unique<Request>();
     request->id = id;
     request->watch = watch;
@@ -107,16 +113,29 @@ void Informer::onReadyRead(RequestId id)
     Request *request = current(id);
     if (!request)
         return;
-    const QByteArray data = request->reply->readAll();
-    if (data.isEmpty())
+    QNetworkReply *reply = request->reply;
+    const qint64 available = reply->bytesAvailable();
+    if (available <= 0)
         return;
-    m_health.bytes += data.size();
     if (m_idleFor == id)
         m_idleTimer.start(int(m_idleMs)); // any byte proves the connection alive
     if (!request->watch) {
-        request->body += data;
+        readListBody(*request, available);
         return;
     }
+    // One buffer for every read: a fresh megabyte per readyRead would cost an allocation (often an mmap and
+    // its page faults) each time. Taken out while in use, so a nested read could never write into it.
+    QByteArray buffer = std::exchange(m_readBuffer, QByteArray());
+    buffer.resize(qsizetype(available));
+    const qint64 got = std::max<qint64>(0, reply->read(buffer.data(), available));
+    m_health.bytes += got;
+    readWatchBody(id, QByteArrayView(buffer).first(qsizetype(got)));
+    m_readBuffer = std::move(buffer);
+}
+
+void Informer::readWatchBody(RequestId id, QByteArrayView data)
+{
+    Request *request = current(id);
     if (!request->opened) {
         if (httpStatus(request->reply) != 200) {
             if (request->body.size() < MaxErrorBody)
@@ -127,7 +146,30 @@ void Informer::onReadyRead(RequestId id)
         if (!current(id))
             return;
     }
-    readLines(id, request->lines.feed(data));
+    // The lines are decoded before the read buffer is touched again, so they need not be copied out of it.
+    readLines(id, request->lines.feedInPlace(data));
+}
+
+void Informer::readListBody(Request &request, qint64 available)
+{
+    QByteArray &body = request.body;
+    const qsizetype size = body.size();
+    if (size == 0) {
+        // The whole page in one allocation when the server says how long it is (a bounded claim: a lying
+        // header must not make us reserve gigabytes up front).
+        bool ok = false;
+        const qint64 length = request.reply->header(QNetworkRequest::ContentLengthHeader).toLongLong(&ok);
+        if (ok && length > 0)
+            body.reserve(qsizetype(std::min(length, MaxReservedBody)) + DecodePadding);
+    }
+    const qsizetype needed = size + qsizetype(available);
+    if (needed + DecodePadding > body.capacity()) // geometric: many small reads stay linear
+        body.reserve(std::max(needed + DecodePadding, body.capacity() * 2));
+    // Straight from Qt's buffer into the body, without a QByteArray per read in between.
+    body.resize(needed);
+    const qint64 got = std::max<qint64>(0, request.reply->read(body.data() + size, available));
+    body.resize(size + qsizetype(got));
+    m_health.bytes += got;
 }
 
 void Informer::readLines(RequestId id, const QList<Line> &lines)
@@ -186,6 +228,10 @@ void Informer::handleLine(RequestId id, const Line &line)
             m_pending.changes.append(m_store.apply(changeType(type), std::move(object),
                                                    QDateTime::currentMSecsSinceEpoch()));
             markPending();
+            if (m_options.pendingLimit > 0 && !m_fullSignalled && m_pending.changes.size() >= m_options.pendingLimit) {
+                m_fullSignalled = true;
+                emit pendingFull();
+            }
         }
     }
     if (!initial)
@@ -269,7 +315,7 @@ void Informer::listFinished(std::unique_ptr<Request> request, int status, QNetwo
              Fact{httpFailureName(f.code, f.reason, f.tooLargeRv), f.message, f.code, true, std::nullopt});
         return;
     }
-    ListPageResult decoded = decodeListPage(request->body, m_options.keepManagedFields);
+    ListPageResult decoded = decodeListPageInPlace(request->body, m_options.keepManagedFields);
     if (const auto *bad = std::get_if<DecodeError>(&decoded)) {
         feed(in::ListFailed{id, 0, QStringLiteral("DecodeError"), 0, false, bad->message},
              Fact{QStringLiteral("malformed list"), bad->message, 0, true, std::nullopt});
@@ -277,7 +323,11 @@ void Informer::listFinished(std::unique_ptr<Request> request, int status, QNetwo
     }
     ListPage &page = std::get<ListPage>(decoded);
     if (m_collecting) {
-        m_relistItems.reserve(m_relistItems.size() + page.items.size());
+        // Room for the whole list at once when the server estimates what is left; growth stays geometric
+        // whatever it says (an exact reserve per page would copy the list again on every page).
+        const qsizetype expected = m_relistItems.size() + page.items.size() + qsizetype(page.remainingItemCount.value_or(0));
+        if (expected > m_relistItems.capacity())
+            m_relistItems.reserve(std::max(expected, m_relistItems.capacity() * 2));
         for (ObjectRecord &item : page.items)
             m_relistItems.append(std::make_shared<const ObjectRecord>(std::move(item)));
     }

@@ -8,6 +8,16 @@ namespace cw::watch {
 
 QList<Line> LineDecoder::feed(QByteArrayView chunk)
 {
+    return split(chunk, false);
+}
+
+QList<Line> LineDecoder::feedInPlace(QByteArrayView chunk)
+{
+    return split(chunk, true);
+}
+
+QList<Line> LineDecoder::split(QByteArrayView chunk, bool inPlace)
+{
     QList<Line> lines;
     const char *data = chunk.data();
     const qsizetype size = chunk.size();
@@ -25,7 +35,14 @@ QList<Line> LineDecoder::feed(QByteArrayView chunk)
             m_tail.append(data + pos, newline - pos);
             emitLine(lines, std::exchange(m_tail, QByteArray()), m_tailOffset);
         } else if (newline > pos) {
-            emitLine(lines, QByteArray(data + pos, newline - pos), chunkOffset + pos);
+            if (inPlace) {
+                // The '\r' is trimmed here: chopping a raw-data array would copy it.
+                const qsizetype length = newline - pos - (data[newline - 1] == '\r' ? 1 : 0);
+                if (length > 0)
+                    lines.append(Line{QByteArray::fromRawData(data + pos, length), chunkOffset + pos});
+            } else {
+                emitLine(lines, QByteArray(data + pos, newline - pos), chunkOffset + pos);
+            }
         }
         pos = newline + 1;
     }

@@ -28,6 +28,10 @@ public:
     // Appends chunk and returns the lines it completed, in stream order. Empty lines (and "\r" alone) are
     // skipped: they carry no event, and their bytes still count for the offsets of later lines.
     QList<Line> feed(QByteArrayView chunk);
+    // The same without copying: a line that lies wholly within chunk references chunk's bytes
+    // (QByteArray::fromRawData), so the lines must not outlive chunk. For a hot read loop that decodes each
+    // line at once; a line begun in an earlier chunk is still joined into a buffer of its own.
+    QList<Line> feedInPlace(QByteArrayView chunk);
     // End of stream: the unterminated last line, if any (a server that closes without a final '\n').
     std::optional<Line> finish();
     // Drops everything, for reuse on a new stream.
@@ -39,6 +43,7 @@ public:
     qsizetype pendingSize() const { return m_tail.size(); }
 
 private:
+    QList<Line> split(QByteArrayView chunk, bool inPlace);
     void emitLine(QList<Line> &out, QByteArray &&bytes, qint64 offset) const;
 
     QByteArray m_tail;       // start of an incomplete line; never contains '\n'

@@ -60,6 +60,18 @@ QList<Change> ObjectStore::diff(const QList<ObjectRef> &items) const
 QList<Change> ObjectStore::replace(const QList<ObjectRef> &items, bool recovered, const QString &reason,
                                    qint64 receivedMs)
 {
+    if (m_objects.isEmpty()) {
+        // Nothing to compare with (the initial list): every item is an ADDED, and each key is made once.
+        QList<Change> changes;
+        changes.reserve(items.size());
+        m_objects.reserve(items.size());
+        for (const ObjectRef &item : items) {
+            Change change{ChangeType::Added, item, nullptr, recovered, recovered ? reason : QString(), receivedMs};
+            changes.append(std::move(change));
+            m_objects.insert(keyOf(*item), item);
+        }
+        return changes;
+    }
     QList<Change> changes = diff(items);
     for (Change &change : changes) {
         change.recovered = recovered;

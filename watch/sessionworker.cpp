@@ -17,6 +17,10 @@ namespace {
 // one for minutes: four streams per client leave room for their relists, verify() and discovery. (HTTP/2
 // would multiplex them, but not every API server path offers it.)
 constexpr int StreamsPerClient = 4;
+// A batch goes out once it holds this many changes, whatever the coalescing timer says: under a sustained
+// burst the timer may not get a turn while reads keep the event loop busy, and one huge batch keeps every
+// version it replaced alive until the consumer is done with it.
+constexpr qsizetype MaxBatchChanges = 2000;
 } // namespace
 
 SessionWorker::SessionWorker(ResolvedContext context, SessionOptions options)
@@ -81,6 +85,7 @@ void SessionWorker::watch(const ResourceSpec &spec)
     options.machine.idleMarginMs = stall - options.machine.bookmarkIntervalMs;
     options.backoff = m_options.backoff;
     options.keepManagedFields = m_options.keepManagedFields;
+    options.pendingLimit = MaxBatchChanges;
     // A fixed seed replays the same delays; every stream gets its own sequence from it.
     options.seed = m_options.seed != 0 ? quint64(m_options.seed) * 1000 + m_streamsStarted
                                        : QRandomGenerator::system()->generate64();
@@ -95,6 +100,12 @@ void SessionWorker::watch(const ResourceSpec &spec)
     stream.flushTimer->setSingleShot(true);
     connect(stream.flushTimer, &QTimer::timeout, this, [this, id] { flush(id); });
     connect(informer, &Informer::pending, this, [this, id] { schedule(id); });
+    connect(informer, &Informer::pendingFull, this, [this, id] {
+        // Emitting only queues the batch for the consumer; the informer stays where it is.
+        const auto it = m_streams.find(id);
+        if (it != m_streams.end() && !it->finishing)
+            emitPending(*it);
+    });
     connect(informer, &Informer::finished, this, [this, id, informer](const std::optional<StreamError> &error) {
         const auto it = m_streams.find(id);
         if (it == m_streams.end() || it->informer != informer)
@@ -173,10 +184,7 @@ void SessionWorker::flush(const QString &id)
     if (it == m_streams.end())
         return;
     it->flushTimer->stop();
-    if (it->informer->hasPending()) {
-        it->lastEmitMs = m_clock.elapsed();
-        emit batchReady(it->informer->takeBatch());
-    }
+    emitPending(*it);
     if (!it->finishing)
         return;
     const Stream done = *it;
@@ -189,6 +197,14 @@ void SessionWorker::flush(const QString &id)
     delete done.informer;
     delete done.flushTimer;
     emit streamFinished(id, done.error);
+}
+
+void SessionWorker::emitPending(Stream &stream)
+{
+    if (!stream.informer->hasPending())
+        return;
+    stream.lastEmitMs = m_clock.elapsed();
+    emit batchReady(stream.informer->takeBatch());
 }
 
 void SessionWorker::shutdown()

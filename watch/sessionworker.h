@@ -59,6 +59,7 @@ private:
     ApiClient *clientForStream();
     void schedule(const QString &id);
     void flush(const QString &id);
+    void emitPending(Stream &stream);
 
     ResolvedContext m_context;
     SessionOptions m_options;

@@ -4,8 +4,10 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <memory>
+#include <string>
 #include <string_view>
 
 namespace cw::watch {
@@ -22,11 +24,45 @@ constexpr int MaxDepth = 256;
 // simdjson's index, several times that) per thread for the rest of the process.
 constexpr size_t MaxRetainedInput = size_t(8) << 20;
 
+QString toQString(std::string_view text)
+{
+    return QString::fromUtf8(text.data(), qsizetype(text.size()));
+}
+
+// The values that repeat from object to object (kind, apiVersion, namespace): each spelling seen recently
+// maps to one QString that every object shares, instead of one allocation per object (and its free, often
+// on another thread). Direct-mapped: a collision only costs the allocation this saves.
+class SharedStrings
+{
+public:
+    QString get(std::string_view text)
+    {
+        if (text.empty() || text.size() > MaxLength)
+            return toQString(text);
+        Entry &entry = m_entries[std::hash<std::string_view>{}(text) % m_entries.size()];
+        if (entry.bytes != text) {
+            entry.bytes.assign(text);
+            entry.value = toQString(text);
+        }
+        return entry.value;
+    }
+
+private:
+    static constexpr size_t MaxLength = 64;
+    struct Entry
+    {
+        std::string bytes;
+        QString value;
+    };
+    std::array<Entry, 64> m_entries;
+};
+
 // simdjson wants SIMDJSON_PADDING readable bytes after the input; a QByteArrayView promises none, so the
 // input is copied once into a reused buffer (a 4 KB memcpy is noise next to the parse).
 struct Workspace
 {
     od::parser parser;
+    SharedStrings shared;
     std::unique_ptr<char[]> buffer;
     size_t capacity = 0;
 
@@ -44,14 +80,20 @@ struct Workspace
     }
 };
 
-template <typename Fn> auto withWorkspace(QByteArrayView input, Fn &&fn)
+template <typename Fn> auto withWorkspace(size_t inputSize, Fn &&fn)
 {
-    if (size_t(input.size()) > MaxRetainedInput) {
+    if (inputSize > MaxRetainedInput) {
         Workspace once;
-        return fn(once, once.load(input));
+        return fn(once);
     }
     thread_local Workspace workspace;
-    return fn(workspace, workspace.load(input));
+    return fn(workspace);
+}
+
+template <typename Fn> auto withWorkspace(QByteArrayView input, Fn &&fn)
+{
+    return withWorkspace(size_t(input.size()),
+                         [&](Workspace &workspace) { return fn(workspace, workspace.load(input)); });
 }
 
 bool isJsonSpace(char c)
@@ -131,11 +173,6 @@ std::optional<std::string_view> plainString(std::string_view token)
     return token;
 }
 
-QString toQString(std::string_view text)
-{
-    return QString::fromUtf8(text.data(), qsizetype(text.size()));
-}
-
 using Key = od::raw_json_string;
 
 // The fields of a metav1.Status: an ERROR event's object or an HTTP error body.
@@ -157,8 +194,8 @@ struct StatusFields
 class Reader
 {
 public:
-    Reader(od::document &doc, simdjson::padded_string_view input)
-        : m_doc(doc), m_begin(input.data()), m_end(input.data() + input.length())
+    Reader(od::document &doc, simdjson::padded_string_view input, SharedStrings &shared)
+        : m_doc(doc), m_begin(input.data()), m_end(input.data() + input.length()), m_shared(shared)
     {}
 
     // Both record the first error only (with where it was noticed) and return false, to be returned in turn.
@@ -205,6 +242,8 @@ public:
     // The text stays valid while the document lives (it sits in the parser's string buffer).
     bool readText(od::value value, std::string_view &out, const char *what);
     bool readString(od::value value, QString &out, const char *what);
+    // The same for a value many objects share (see SharedStrings).
+    bool readSharedString(od::value value, QString &out, const char *what);
     bool readInt(od::value value, qint64 &out, const char *what);
     // A Kubernetes object: identity fields, its JSON (managedFields cut unless kept), Status fields if asked.
     bool readObject(od::value value, ObjectRecord &record, StatusFields *status, bool &initialEventsEnd,
@@ -233,6 +272,7 @@ private:
     od::document &m_doc;
     const char *m_begin;
     const char *m_end;
+    SharedStrings &m_shared;
     DecodeError m_error;
 };
 
@@ -348,6 +388,15 @@ bool Reader::readString(od::value value, QString &out, const char *what)
     return true;
 }
 
+bool Reader::readSharedString(od::value value, QString &out, const char *what)
+{
+    std::string_view text;
+    if (!readText(value, text, what))
+        return false;
+    out = m_shared.get(text);
+    return true;
+}
+
 bool Reader::readInt(od::value value, qint64 &out, const char *what)
 {
     od::json_type valueType{};
@@ -375,18 +424,21 @@ bool Reader::readObject(od::value value, ObjectRecord &record, StatusFields *sta
         if (key == "metadata"sv)
             return readMetadata(member, record, initialEventsEnd, keepManagedFields, cut);
         if (key == "kind"sv)
-            return readString(member, record.kind, "kind");
+            return readSharedString(member, record.kind, "kind");
         if (key == "apiVersion"sv)
-            return readString(member, record.apiVersion, "apiVersion");
+            return readSharedString(member, record.apiVersion, "apiVersion");
         return status ? readStatusField(key, member, *status, 2) : validate(member, 2);
     });
     if (!ok)
         return false;
     const char *end = endOfConsumed();
     if (cut.begin) {
-        record.object.reserve(qsizetype((cut.begin - begin) + (end - cut.end)));
-        record.object.append(begin, qsizetype(cut.begin - begin));
-        record.object.append(cut.end, qsizetype(end - cut.end));
+        // One allocation, two copies: the spans before and after the cut member.
+        const auto head = size_t(cut.begin - begin);
+        const auto tail = size_t(end - cut.end);
+        record.object = QByteArray(qsizetype(head + tail), Qt::Uninitialized);
+        std::memcpy(record.object.data(), begin, head);
+        std::memcpy(record.object.data() + head, cut.end, tail);
     } else {
         record.object = QByteArray(begin, qsizetype(end - begin));
     }
@@ -407,7 +459,7 @@ bool Reader::readMetadata(od::value value, ObjectRecord &record, bool &initialEv
         if (key == "name"sv)
             return readString(member, record.name, "metadata.name");
         if (key == "namespace"sv)
-            return readString(member, record.ns, "metadata.namespace");
+            return readSharedString(member, record.ns, "metadata.namespace");
         if (key == "uid"sv)
             return readString(member, record.uid, "metadata.uid");
         if (key == "resourceVersion"sv)
@@ -566,7 +618,7 @@ DecodeResult decodeEvent(Workspace &workspace, simdjson::padded_string_view inpu
         return iterateError(error);
     if (auto error = escapeError(input))
         return *error;
-    Reader reader(doc, input);
+    Reader reader(doc, input, workspace.shared);
     WatchEvent event;
     std::string_view typeName;
     bool haveType = false;
@@ -613,7 +665,7 @@ ListPageResult decodeList(Workspace &workspace, simdjson::padded_string_view inp
         return iterateError(error);
     if (auto error = escapeError(input))
         return *error;
-    Reader reader(doc, input);
+    Reader reader(doc, input, workspace.shared);
     ListPage page;
     bool haveItems = false;
     const auto readItems = [&](od::value value) {
@@ -694,7 +746,7 @@ std::optional<StatusFields> decodeStatusJson(Workspace &workspace, simdjson::pad
     od::document doc;
     if (workspace.parser.iterate(input).get(doc) != simdjson::SUCCESS || escapeError(input))
         return std::nullopt;
-    Reader reader(doc, input);
+    Reader reader(doc, input, workspace.shared);
     StatusFields status;
     const bool ok = reader.rootMembers([&](Key key, od::value value, const char *) {
         return reader.readStatusField(key, value, status, 1);
@@ -718,6 +770,22 @@ ListPageResult decodeListPage(QByteArrayView body, bool keepManagedFields)
     return withWorkspace(body, [&](Workspace &workspace, simdjson::padded_string_view input) {
         return decodeList(workspace, input, keepManagedFields);
     });
+}
+
+ListPageResult decodeListPageInPlace(QByteArray &body, bool keepManagedFields)
+{
+    static_assert(DecodePadding >= qsizetype(simdjson::SIMDJSON_PADDING));
+    // The padding becomes part of the array for the parse (zeroed, as in Workspace::load) and is cut off
+    // again after it; a body reserved with room for it is neither reallocated nor copied.
+    const qsizetype size = body.size();
+    body.resize(size + DecodePadding);
+    std::memset(body.data() + size, 0, size_t(DecodePadding));
+    const simdjson::padded_string_view input(body.constData(), size_t(size), size_t(body.size()));
+    ListPageResult result = withWorkspace(size_t(size), [&](Workspace &workspace) {
+        return decodeList(workspace, input, keepManagedFields);
+    });
+    body.resize(size);
+    return result;
 }
 
 Status decodeStatus(QByteArrayView body)

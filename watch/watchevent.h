@@ -92,6 +92,10 @@ using ListPageResult = std::variant<ListPage, DecodeError>;
 DecodeResult decodeWatchLine(QByteArrayView line, bool keepManagedFields = false);
 // Decodes a LIST response body (one page).
 ListPageResult decodeListPage(QByteArrayView body, bool keepManagedFields = false);
+// The same result, without copying the body first: the parser needs DecodePadding bytes after it, which this
+// appends for the parse and removes again. Reserving size() + DecodePadding beforehand spares a reallocation.
+inline constexpr qsizetype DecodePadding = 64;
+ListPageResult decodeListPageInPlace(QByteArray &body, bool keepManagedFields = false);
 // Decodes an HTTP error body: a Status JSON, or plain text such as "Too many requests, please try again
 // later."
 Status decodeStatus(QByteArrayView body);
