@@ -228,7 +228,8 @@ void Informer::handleLine(RequestId id, const Line &line)
             m_pending.changes.append(m_store.apply(changeType(type), std::move(object),
                                                    QDateTime::currentMSecsSinceEpoch()));
             markPending();
-            if (m_options.pendingLimit > 0 && !m_fullSignalled && m_pending.changes.size() >= m_options.pendingLimit) {
+            if (m_options.pendingLimit > 0 && !m_fullSignalled &&
+                m_pending.changes.size() >= m_options.pendingLimit) {
                 m_fullSignalled = true;
                 emit pendingFull();
             }
@@ -325,7 +326,8 @@ void Informer::listFinished(std::unique_ptr<Request> request, int status, QNetwo
     if (m_collecting) {
         // Room for the whole list at once when the server estimates what is left; growth stays geometric
         // whatever it says (an exact reserve per page would copy the list again on every page).
-        const qsizetype expected = m_relistItems.size() + page.items.size() + qsizetype(page.remainingItemCount.value_or(0));
+        const qsizetype expected =
+            m_relistItems.size() + page.items.size() + qsizetype(page.remainingItemCount.value_or(0));
         if (expected > m_relistItems.capacity())
             m_relistItems.reserve(std::max(expected, m_relistItems.capacity() * 2));
         for (ObjectRecord &item : page.items)

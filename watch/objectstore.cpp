@@ -66,7 +66,8 @@ QList<Change> ObjectStore::replace(const QList<ObjectRef> &items, bool recovered
         changes.reserve(items.size());
         m_objects.reserve(items.size());
         for (const ObjectRef &item : items) {
-            Change change{ChangeType::Added, item, nullptr, recovered, recovered ? reason : QString(), receivedMs};
+            Change change{ChangeType::Added, item, nullptr, recovered, recovered ? reason : QString(),
+                          receivedMs};
             changes.append(std::move(change));
             m_objects.insert(keyOf(*item), item);
         }

@@ -178,7 +178,7 @@ using Key = od::raw_json_string;
 // The fields of a metav1.Status: an ERROR event's object or an HTTP error body.
 struct StatusFields
 {
-    QString kind;
+    QString kind; // a Status body's; an ERROR event's object has its kind in the record
     QString status;
     int code = 0;
     QString reason;
@@ -442,8 +442,6 @@ bool Reader::readObject(od::value value, ObjectRecord &record, StatusFields *sta
     } else {
         record.object = QByteArray(begin, qsizetype(end - begin));
     }
-    if (status)
-        status->kind = record.kind;
     return true;
 }
 
@@ -781,9 +779,8 @@ ListPageResult decodeListPageInPlace(QByteArray &body, bool keepManagedFields)
     body.resize(size + DecodePadding);
     std::memset(body.data() + size, 0, size_t(DecodePadding));
     const simdjson::padded_string_view input(body.constData(), size_t(size), size_t(body.size()));
-    ListPageResult result = withWorkspace(size_t(size), [&](Workspace &workspace) {
-        return decodeList(workspace, input, keepManagedFields);
-    });
+    ListPageResult result = withWorkspace(
+        size_t(size), [&](Workspace &workspace) { return decodeList(workspace, input, keepManagedFields); });
     body.resize(size);
     return result;
 }
