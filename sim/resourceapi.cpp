@@ -215,16 +215,27 @@ StatusError listOptionsInvalid(const QString &field, const QString &detail, cons
     return StatusError::invalid(QStringLiteral("ListOptions"), QStringLiteral("meta.k8s.io"), QString(), field, detail, type);
 }
 
-QByteArray encodeContinue(qint64 rv, const QString &lastKey)
+// The sim's continue token (opaque to clients). `left` carries how many items followed the page at its
+// snapshot, so later pages of an unselective list need not rescan the store to count what remains.
+struct ContinueToken
 {
-    const QJsonObject token{{QStringLiteral("v"), QStringLiteral("meta.k8s.io/v1")},
-                            {QStringLiteral("rv"), rv},
-                            {QStringLiteral("start"), QString(lastKey + QChar(0))}};
+    qint64 rv = 0; // -1: continue from the latest data (inconsistent continuation)
+    QString start;
+    qint64 left = -1; // unknown
+};
+
+QByteArray encodeContinue(qint64 rv, const QString &lastKey, qint64 left = -1)
+{
+    QJsonObject token{{QStringLiteral("v"), QStringLiteral("meta.k8s.io/v1")},
+                      {QStringLiteral("rv"), rv},
+                      {QStringLiteral("start"), QString(lastKey + QChar(0))}};
+    if (left >= 0)
+        token.insert(QStringLiteral("left"), left);
     return QJsonDocument(token).toJson(QJsonDocument::Compact).toBase64(QByteArray::Base64UrlEncoding
                                                                        | QByteArray::OmitTrailingEquals);
 }
 
-std::optional<std::pair<qint64, QString>> decodeContinue(const QString &token)
+std::optional<ContinueToken> decodeContinue(const QString &token)
 {
     const auto decoded = QByteArray::fromBase64Encoding(token.toLatin1(), QByteArray::Base64UrlEncoding
                                                                               | QByteArray::AbortOnBase64DecodingErrors);
@@ -235,7 +246,8 @@ std::optional<std::pair<qint64, QString>> decodeContinue(const QString &token)
     if (parseError.error != QJsonParseError::NoError || json.value(QStringLiteral("v")) != QStringLiteral("meta.k8s.io/v1")
         || !json.value(QStringLiteral("rv")).isDouble())
         return std::nullopt;
-    return std::make_pair(json.value(QStringLiteral("rv")).toInteger(), json.value(QStringLiteral("start")).toString());
+    return ContinueToken{json.value(QStringLiteral("rv")).toInteger(), json.value(QStringLiteral("start")).toString(),
+                         json.value(QStringLiteral("left")).toInteger(-1)};
 }
 
 std::optional<qint64> parseRv(const QString &text)
@@ -311,15 +323,16 @@ void ResourceApi::list(HttpConnection *c, const HttpRequest &r, const ResourcePa
 
     qint64 atRv = m_store->currentRv();
     QString afterKey;
+    qint64 knownLeft = -1; // items after the previous page at this snapshot, when the token says
     if (!continueToken.isEmpty()) {
         const auto decoded = decodeContinue(continueToken);
         if (!decoded) {
             sendStatus(c, StatusError::badRequest(QStringLiteral("continue key is not valid: invalid continue token")));
             return;
         }
-        afterKey = decoded->second;
-        if (decoded->first >= 0) {
-            if (decoded->first < m_store->compactedRv()) {
+        afterKey = decoded->start;
+        if (decoded->rv >= 0) {
+            if (decoded->rv < m_store->compactedRv()) {
                 StatusError e = StatusError::expired(
                     QStringLiteral("The provided continue parameter is too old to display a consistent list result. "
                                    "You can start a new list without the continue parameter, or use the continue "
@@ -334,7 +347,8 @@ void ResourceApi::list(HttpConnection *c, const HttpRequest &r, const ResourcePa
                 c->respond(410, "application/json", QJsonDocument(body).toJson(QJsonDocument::Compact));
                 return;
             }
-            atRv = decoded->first;
+            atRv = decoded->rv;
+            knownLeft = decoded->left;
         }
     } else if (!rvText.isEmpty() && rvText != QLatin1String("0")) {
         const auto rv = parseRv(rvText);
@@ -369,13 +383,17 @@ void ResourceApi::list(HttpConnection *c, const HttpRequest &r, const ResourcePa
     bool more = false;
     qint64 remaining = 0;
     const auto filter = [&](const SimObject &o) { return labels->matches(o.labels) && fields->matches(o.fields); };
+    // Counting what remains scans the rest of the snapshot: once per list, not once per page.
+    const bool count = !selective && knownLeft < 0;
     const QList<ObjectPtr> items = m_store->list(p.type, p.ns, atRv, afterKey, limit, &more,
-                                                 selective ? nullptr : &remaining,
+                                                 count ? &remaining : nullptr,
                                                  selective ? std::function<bool(const SimObject &)>(filter) : nullptr);
+    if (!selective && knownLeft >= 0)
+        remaining = knownLeft - items.size();
     QJsonObject meta{{QStringLiteral("resourceVersion"), QString::number(atRv)}};
     QByteArray metaJson = "{\"resourceVersion\":\"" + QByteArray::number(atRv) + '"';
     if (more && !items.isEmpty()) {
-        const QByteArray token = encodeContinue(atRv, items.last()->key());
+        const QByteArray token = encodeContinue(atRv, items.last()->key(), selective ? -1 : remaining);
         metaJson += ",\"continue\":\"" + token + '"';
         meta.insert(QStringLiteral("continue"), QString::fromLatin1(token));
         if (!selective) {
