@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "testmain.h"
 
+#ifdef CW_TEST_GUI
+#include <QApplication>
+#else
 #include <QCoreApplication>
+#endif
 #include <QTest>
 
 #include <memory>
@@ -17,7 +21,11 @@ std::vector<Factory> &registry()
 // Usage: <binary> [ClassName] [Qt Test options]. A leading class name runs only that class.
 int main(int argc, char **argv)
 {
+#ifdef CW_TEST_GUI
+    QApplication app(argc, argv);
+#else
     QCoreApplication app(argc, argv);
+#endif
     QByteArray only;
     std::vector<char *> args(argv, argv + argc);
     if (args.size() > 1 && args[1][0] != '-') {

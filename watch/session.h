@@ -43,6 +43,8 @@ public:
     void stopAll();
     // A fresh LIST diffed against the store, without replacing it; answered by `verified`.
     void verify(const QString &stream);
+    // GET of one object of the stream's resource, whole (managedFields included); answered by `fetched`.
+    void fetch(const QString &stream, const QString &ns, const QString &name);
     // From the app's network / suspend watchers: mark everything stale now, re-establish at once on return.
     void networkLost();
     void networkRestored();
@@ -53,6 +55,7 @@ signals:
     // Exactly once per stream, after its last batch.
     void streamFinished(const QString &stream, const std::optional<cw::watch::StreamError> &error);
     void verified(const cw::watch::VerifyResult &result);
+    void fetched(const cw::watch::FetchResult &result);
 
 private:
     struct Private;

@@ -101,6 +101,24 @@ struct HealthEvent
     int httpCode = 0;
 };
 
+// A stream's counters when its batch left the watch thread: what charts, freshness badges and progress bars
+// read. Every stream sends a batch at least once a second, so these stay current even when nothing changes.
+struct StreamSample
+{
+    qint64 timeMs = 0; // wall clock, ms since epoch
+    StreamState state = StreamState::Connecting;
+    qint64 bytes = 0;  // totals since the stream started
+    qint64 events = 0;
+    qint64 lastByteMs = 0;   // 0: nothing received yet
+    qint64 lastEventMs = 0;  // the last change the store took, 0: none yet
+    qint64 staleSinceMs = 0; // 0: live; otherwise the store may miss changes made since then
+    qint64 retryAtMs = 0;    // 0: no backoff wait running; otherwise when it ends
+    qint64 listed = 0;       // items the running (or last) list has received
+    qint64 listTotal = -1;   // listed + remainingItemCount once the server said; -1: unknown
+    bool listing = false;    // a list is running (initial sync or relist)
+    qint64 objects = 0;      // in the store
+};
+
 // What consumers receive from a stream: coalesced, over queued connections, in order.
 struct Batch
 {
@@ -112,6 +130,7 @@ struct Batch
     QList<Change> changes;
     QList<HealthEvent> health;
     QList<Gap> gaps;
+    StreamSample sample;
 };
 
 // The outcome of verify(): a fresh LIST compared with the store, without replacing it.
@@ -126,9 +145,20 @@ struct VerifyResult
     std::optional<StreamError> error;
 };
 
+// One object fetched afresh by ClusterSession::fetch (with its managedFields: nothing is stripped).
+struct FetchResult
+{
+    QString stream;
+    QString ns;
+    QString name;
+    QByteArray object; // the server's JSON; empty on error
+    std::optional<StreamError> error;
+};
+
 } // namespace cw::watch
 
 Q_DECLARE_METATYPE(cw::watch::Batch)
+Q_DECLARE_METATYPE(cw::watch::FetchResult)
 Q_DECLARE_METATYPE(cw::watch::VerifyResult)
 Q_DECLARE_METATYPE(cw::watch::StreamError)
 Q_DECLARE_METATYPE(cw::watch::ApiResource)
