@@ -118,9 +118,28 @@ Batch Informer::takeBatch()
     batch.stream = m_stream;
     if (batch.reset)
         batch.snapshot = m_store.snapshot();
+    batch.sample = sample();
     m_pendingSignalled = false;
     m_fullSignalled = false;
     return batch;
+}
+
+StreamSample Informer::sample() const
+{
+    StreamSample s;
+    s.timeMs = wallNow();
+    s.state = streamState();
+    s.bytes = m_health.bytes;
+    s.events = m_health.events;
+    s.lastByteMs = m_lastByteMs;
+    s.lastEventMs = m_lastEventMs;
+    s.staleSinceMs = m_health.staleSince().value_or(0);
+    s.retryAtMs = s.state == StreamState::Backoff && m_backoffTimer.isActive() ? m_retryAtMs : 0;
+    s.listing = m_collecting;
+    s.listed = m_collecting ? m_relistItems.size() : m_store.size();
+    s.listTotal = m_collecting ? m_listTotal : qint64(m_store.size());
+    s.objects = m_store.size();
+    return s;
 }
 
 void Informer::feed(const Input &input)
@@ -186,7 +205,11 @@ void Informer::execute(const Command &command)
                 startRequest(c.request, true, watchQuery(m_spec, c));
             },
             [this](const cmd::AbortRequest &c) { abortRequest(c.request); },
-            [this](const cmd::ArmTimer &c) { m_backoffTimer.start(int(std::clamp<qint64>(c.ms, 0, INT_MAX))); },
+            [this](const cmd::ArmTimer &c) {
+                const int ms = int(std::clamp<qint64>(c.ms, 0, INT_MAX));
+                m_retryAtMs = wallNow() + ms;
+                m_backoffTimer.start(ms);
+            },
             [this](const cmd::ArmIdleTimer &c) {
                 m_idleFor = c.request;
                 m_idleMs = std::clamp<qint64>(c.ms, 1, INT_MAX);
@@ -213,6 +236,7 @@ void Informer::execute(const Command &command)
             [this](const cmd::RelistBegin &) {
                 m_collecting = true;
                 m_relistItems.clear();
+                m_listTotal = -1;
                 if (m_initialListDone)
                     ++m_health.relists;
                 report(m_health.event(StreamState::Listing, QStringLiteral("relist start"),

@@ -57,6 +57,8 @@ public:
     // its changes (a relist's recovered ones, and any that followed) are already reflected in it.
     Batch takeBatch();
     bool hasPending() const { return m_pendingSignalled; }
+    // The counters now, as every batch carries them.
+    StreamSample sample() const;
 
 signals:
     // The pending batch went from empty to non-empty.
@@ -135,6 +137,12 @@ private:
     QList<ObjectRef> m_relistItems;
     bool m_initialListDone = false;
     qint64 m_watchesStarted = 0;
+
+    // Wall-clock facts for StreamSample.
+    qint64 m_lastByteMs = 0;
+    qint64 m_lastEventMs = 0;
+    qint64 m_retryAtMs = 0;
+    qint64 m_listTotal = -1;
 
     Batch m_pending;
     bool m_pendingSignalled = false;

@@ -119,6 +119,7 @@ void Informer::onReadyRead(RequestId id)
         return;
     if (m_idleFor == id)
         m_idleTimer.start(int(m_idleMs)); // any byte proves the connection alive
+    m_lastByteMs = QDateTime::currentMSecsSinceEpoch();
     if (!request->watch) {
         readListBody(*request, available);
         return;
@@ -225,8 +226,8 @@ void Informer::handleLine(RequestId id, const Line &line)
             if (m_collecting)
                 m_relistItems.append(std::move(object)); // a streaming list's snapshot
         } else {
-            m_pending.changes.append(m_store.apply(changeType(type), std::move(object),
-                                                   QDateTime::currentMSecsSinceEpoch()));
+            m_lastEventMs = QDateTime::currentMSecsSinceEpoch();
+            m_pending.changes.append(m_store.apply(changeType(type), std::move(object), m_lastEventMs));
             markPending();
             if (m_options.pendingLimit > 0 && !m_fullSignalled &&
                 m_pending.changes.size() >= m_options.pendingLimit) {
@@ -332,6 +333,11 @@ void Informer::listFinished(std::unique_ptr<Request> request, int status, QNetwo
             m_relistItems.reserve(std::max(expected, m_relistItems.capacity() * 2));
         for (ObjectRecord &item : page.items)
             m_relistItems.append(std::make_shared<const ObjectRecord>(std::move(item)));
+        if (page.remainingItemCount)
+            m_listTotal = m_relistItems.size() + *page.remainingItemCount;
+        else if (page.continueToken.isEmpty())
+            m_listTotal = m_relistItems.size();
+        markPending(); // the progress reaches consumers with the next batch
     }
     feed(in::ListPageOk{id, page.resourceVersion, page.continueToken, qint64(page.items.size())});
 }

@@ -19,6 +19,7 @@ void registerTypes()
 {
     qRegisterMetaType<Batch>();
     qRegisterMetaType<VerifyResult>();
+    qRegisterMetaType<FetchResult>();
     qRegisterMetaType<StreamError>();
     qRegisterMetaType<std::optional<StreamError>>();
     qRegisterMetaType<ApiResource>();
@@ -39,6 +40,7 @@ ClusterSession::ClusterSession(ResolvedContext context, SessionOptions options, 
     connect(d->worker, &SessionWorker::batchReady, this, &ClusterSession::batchReady, Qt::QueuedConnection);
     connect(d->worker, &SessionWorker::streamFinished, this, &ClusterSession::streamFinished, Qt::QueuedConnection);
     connect(d->worker, &SessionWorker::verified, this, &ClusterSession::verified, Qt::QueuedConnection);
+    connect(d->worker, &SessionWorker::fetched, this, &ClusterSession::fetched, Qt::QueuedConnection);
     d->thread.setObjectName(QLatin1StringView("watch ") + d->contextName);
     d->thread.start();
 }
@@ -86,6 +88,13 @@ void ClusterSession::verify(const QString &stream)
 {
     SessionWorker *worker = d->worker;
     QMetaObject::invokeMethod(worker, [worker, stream] { worker->verify(stream); }, Qt::QueuedConnection);
+}
+
+void ClusterSession::fetch(const QString &stream, const QString &ns, const QString &name)
+{
+    SessionWorker *worker = d->worker;
+    QMetaObject::invokeMethod(
+        worker, [worker, stream, ns, name] { worker->fetch(stream, ns, name); }, Qt::QueuedConnection);
 }
 
 void ClusterSession::networkLost()

@@ -3,6 +3,7 @@
 
 #include "apiclient.h"
 #include "informer.h"
+#include "listwatchhttp.h"
 #include "verifier.h"
 
 #include <QPointer>
@@ -21,6 +22,7 @@ constexpr int StreamsPerClient = 4;
 // burst the timer may not get a turn while reads keep the event loop busy, and one huge batch keeps every
 // version it replaced alive until the consumer is done with it.
 constexpr qsizetype MaxBatchChanges = 2000;
+constexpr int HeartbeatMs = 1000;
 } // namespace
 
 SessionWorker::SessionWorker(ResolvedContext context, SessionOptions options)
@@ -91,6 +93,12 @@ void SessionWorker::watch(const ResourceSpec &spec)
                                        : QRandomGenerator::system()->generate64();
     ++m_streamsStarted;
 
+    if (!m_heartbeat) {
+        m_heartbeat = new QTimer(this);
+        m_heartbeat->setInterval(HeartbeatMs);
+        connect(m_heartbeat, &QTimer::timeout, this, &SessionWorker::heartbeat);
+        m_heartbeat->start();
+    }
     ApiClient *api = clientForStream();
     auto *informer = new Informer(api, spec, options, this);
     Stream stream;
@@ -148,6 +156,52 @@ void SessionWorker::verify(const QString &stream)
         verifier->deleteLater();
     });
     verifier->start();
+}
+
+void SessionWorker::fetch(const QString &stream, const QString &ns, const QString &name)
+{
+    FetchResult result{stream, ns, name, QByteArray(), std::nullopt};
+    const auto it = m_streams.constFind(stream);
+    if (m_shutDown || it == m_streams.cend() || name.isEmpty()) {
+        result.error = StreamError{StreamError::Kind::NotFound, 0, QString(), QStringLiteral("no such stream")};
+        emit fetched(result);
+        return;
+    }
+    ResourceSpec spec = it->informer->spec();
+    spec.ns = spec.api.namespaced ? ns : QString();
+    QNetworkReply *reply = it->client->get(collectionPath(spec) + QLatin1Char('/') + name);
+    connect(reply, &QNetworkReply::finished, this, [this, reply, result]() mutable {
+        reply->deleteLater();
+        const int status = httpStatus(reply);
+        const QByteArray body = reply->readAll();
+        if (status == 200) {
+            result.object = body;
+        } else if (status == 0) {
+            result.error = StreamError{StreamError::Kind::Network, 0, QString(), networkErrorText(reply->error())};
+        } else {
+            const HttpFailure f = readHttpFailure(reply, status, body);
+            ErrorKind kind = ErrorKind::Http;
+            if (status == 401)
+                kind = ErrorKind::Unauthorized;
+            else if (status == 403)
+                kind = ErrorKind::Forbidden;
+            else if (status == 404)
+                kind = ErrorKind::NotFound;
+            result.error = toStreamError(WatchError{kind, status, f.reason, f.message});
+        }
+        emit fetched(result);
+    });
+}
+
+void SessionWorker::heartbeat()
+{
+    const qint64 now = m_clock.elapsed();
+    for (Stream &stream : m_streams) {
+        if (stream.finishing || (stream.lastEmitMs >= 0 && now - stream.lastEmitMs < HeartbeatMs * 9 / 10))
+            continue;
+        stream.lastEmitMs = now;
+        emit batchReady(stream.informer->takeBatch());
+    }
 }
 
 void SessionWorker::networkLost()
@@ -225,6 +279,8 @@ void SessionWorker::shutdown()
     }
     m_streams.clear();
     m_clients.clear();
+    delete m_heartbeat;
+    m_heartbeat = nullptr;
 }
 
 } // namespace cw::watch

@@ -31,6 +31,7 @@ public:
     void stop(const QString &stream);
     void stopAll();
     void verify(const QString &stream);
+    void fetch(const QString &stream, const QString &ns, const QString &name);
     void networkLost();
     void networkRestored();
     // Before the thread ends: every stream stopped, its last batch and streamFinished emitted, all network
@@ -42,6 +43,7 @@ signals:
     void batchReady(const cw::watch::Batch &batch);
     void streamFinished(const QString &stream, const std::optional<cw::watch::StreamError> &error);
     void verified(const cw::watch::VerifyResult &result);
+    void fetched(const cw::watch::FetchResult &result);
 
 private:
     struct Stream
@@ -60,6 +62,8 @@ private:
     void schedule(const QString &id);
     void flush(const QString &id);
     void emitPending(Stream &stream);
+    // A batch at least once a second per stream, so that consumers' counters and freshness stay current.
+    void heartbeat();
 
     ResolvedContext m_context;
     SessionOptions m_options;
@@ -73,6 +77,7 @@ private:
     std::vector<Client> m_clients;
     QHash<QString, Stream> m_streams;
     QElapsedTimer m_clock;
+    QTimer *m_heartbeat = nullptr; // created on first use, in the watch thread
     quint64 m_streamsStarted = 0;
     bool m_shutDown = false;
 };

@@ -35,6 +35,7 @@ public:
     // MarkStale: the store may be missing changes since wallMs (ms since epoch).
     void markStale(qint64 wallMs, const QString &cause);
     bool isStale() const { return m_staleSince.has_value(); }
+    std::optional<qint64> staleSince() const { return m_staleSince; }
     QString staleCause() const { return m_staleCause; }
     // A relist recovered these: they belong to the open gap.
     void recovered(const QList<Change> &changes);

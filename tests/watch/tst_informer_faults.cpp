@@ -44,9 +44,11 @@ struct Mirror
     QList<HealthEvent> health;
     QList<Gap> gaps;
     QList<Change> recovered;
+    QList<StreamSample> samples;
 
     void apply(const Batch &batch)
     {
+        samples.append(batch.sample);
         if (batch.reset) {
             // A reset batch's snapshot already reflects its changes; they are history for a timeline.
             objects.clear();
@@ -441,6 +443,83 @@ private slots:
 
         QTRY_VERIFY_WITH_TIMEOUT(mirror.hasHealth(QStringLiteral("stalled"), mark), 10'000);
         QTRY_COMPARE_WITH_TIMEOUT(mirror.lines(), truthLines(*sim), 10'000);
+    }
+
+    void a_long_list_reports_its_progress_while_it_runs()
+    {
+        // 3,000 pods in pages of 5: hundreds of round trips, so coalesced batches go out mid-list.
+        cw::sim::SimConfig config = SimFixture::defaultConfig();
+        config.shape.pods = 3000;
+        SimFixture big(config);
+        QVERIFY(big.start());
+        const auto resolved = std::get<Kubeconfig>(Kubeconfig::loadFile(big.kubeconfigPath())).resolve();
+        QVERIFY(std::holds_alternative<ResolvedContext>(resolved));
+        SessionOptions options;
+        options.coalesceMs = 20;
+        options.listPageSize = 5;
+        ClusterSession listing(std::get<ResolvedContext>(resolved), options);
+        QList<StreamSample> samples;
+        connect(&listing, &ClusterSession::batchReady, this, [&samples](const Batch &b) { samples.append(b.sample); });
+        listing.watch(podsSpec());
+        QTRY_VERIFY_WITH_TIMEOUT(!samples.isEmpty() && samples.last().objects == big.podCount(), 30'000);
+        QVERIFY(std::any_of(samples.cbegin(), samples.cend(), [&big](const StreamSample &s) {
+            return s.listing && s.listed > 0 && s.listed < big.podCount() && s.listTotal == big.podCount();
+        }));
+        QCOMPARE(samples.last().listTotal, big.podCount());
+        QVERIFY(!samples.last().listing);
+    }
+
+    void idle_streams_still_report_their_counters_once_a_second()
+    {
+        const qsizetype mark = mirror.samples.size();
+        QTest::qWait(2600); // no churn: only heartbeats (and bookmarks, which are no change)
+        QVERIFY2(mirror.samples.size() - mark >= 2, qPrintable(QString::number(mirror.samples.size() - mark)));
+        const StreamSample last = mirror.samples.last();
+        QCOMPARE(last.state, StreamState::Live);
+        QCOMPARE(last.objects, 20);
+        QVERIFY(!last.listing);
+        QCOMPARE(last.staleSinceMs, 0);
+        QCOMPARE(last.retryAtMs, 0);
+        QVERIFY(last.bytes > 0);
+        // Bookmarks arrive every 500 ms: the last byte is recent, measured on the wall clock.
+        QVERIFY(last.timeMs - last.lastByteMs < 1500);
+        QVERIFY(last.timeMs >= QDateTime::currentMSecsSinceEpoch() - 2000);
+    }
+
+    void an_offline_stream_reports_since_when_it_is_stale_until_it_is_back()
+    {
+        const qint64 before = QDateTime::currentMSecsSinceEpoch();
+        session->networkLost();
+        const qsizetype mark = mirror.samples.size();
+        // The heartbeat keeps reporting while nothing else happens.
+        QTRY_VERIFY_WITH_TIMEOUT(mirror.samples.size() > mark + 1, 5000);
+        QCOMPARE(mirror.samples.last().state, StreamState::Offline);
+        QVERIFY(mirror.samples.last().staleSinceMs >= before);
+        session->networkRestored();
+        QTRY_COMPARE_WITH_TIMEOUT(mirror.samples.last().staleSinceMs, 0, 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(mirror.samples.last().state, StreamState::Live, 5000);
+    }
+
+    void fetch_returns_the_whole_object_and_a_typed_error_for_a_missing_one()
+    {
+        const ObjectRef pod = mirror.objects.cbegin().value();
+        QVERIFY(!pod->object.contains("\"managedFields\"")); // the store strips them
+        QSignalSpy fetched(session.get(), &ClusterSession::fetched);
+        session->fetch(stream, pod->ns, pod->name);
+        QTRY_COMPARE_WITH_TIMEOUT(fetched.size(), 1, 5000);
+        FetchResult result = fetched.takeFirst().at(0).value<FetchResult>();
+        QVERIFY(!result.error);
+        QCOMPARE(result.name, pod->name);
+        QVERIFY(result.object.contains("\"managedFields\""));
+        QVERIFY(result.object.contains(pod->uid.toUtf8()));
+
+        session->fetch(stream, pod->ns, QStringLiteral("no-such-pod"));
+        QTRY_COMPARE_WITH_TIMEOUT(fetched.size(), 1, 5000);
+        result = fetched.takeFirst().at(0).value<FetchResult>();
+        QVERIFY(result.error);
+        QCOMPARE(result.error->kind, StreamError::Kind::NotFound);
+        QCOMPARE(result.error->httpCode, 404);
+        QVERIFY(result.object.isEmpty());
     }
 
     void network_lost_and_restored_resume_from_the_last_resource_version()

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "kubeconfig.h"
+
+#include <QString>
+#include <QTemporaryDir>
+#include <QTimer>
+
+#include <memory>
+
+namespace cw::sim {
+class SimThread;
+}
+
+namespace cw::ui {
+
+// The built-in demo cluster: the sim on its own thread in this process, over HTTPS on 127.0.0.1, with churn
+// and a fault schedule, so that a first-time user sees live pods, reconnects and gaps within a minute.
+class DemoCluster
+{
+public:
+    struct Options
+    {
+        int pods = 300;
+        double podChangesPerSecond = 4;
+        bool faults = true;
+        double faultMeanIntervalSec = 40; // frequent enough to see one in the first minute, rare enough to read
+        quint32 seed = 1;
+    };
+
+    DemoCluster();
+    explicit DemoCluster(Options options);
+    ~DemoCluster();
+
+    // Starts the server; false with a readable reason when it cannot listen.
+    bool start(QString *error);
+    // The context for the session: its own kubeconfig, kept in a private temporary folder.
+    std::optional<watch::ResolvedContext> context(QString *error) const;
+    static QString contextName();
+    sim::SimThread *server() const { return m_server.get(); }
+
+private:
+    Options m_options;
+    std::unique_ptr<sim::SimThread> m_server;
+    QTemporaryDir m_dir;
+    QString m_kubeconfig;
+    std::unique_ptr<QTimer> m_firstFault;
+};
+
+} // namespace cw::ui
