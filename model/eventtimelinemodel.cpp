@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "eventtimelinemodel.h"
+
+#include <QDateTime>
+
+#include <algorithm>
+
+using namespace Qt::StringLiterals;
+
+namespace cw::model {
+
+namespace {
+
+QString changeTypeText(watch::ChangeType type)
+{
+    switch (type) {
+    case watch::ChangeType::Added: return u"ADDED"_s;
+    case watch::ChangeType::Modified: return u"MODIFIED"_s;
+    case watch::ChangeType::Deleted: return u"DELETED"_s;
+    }
+    return u"UNKNOWN"_s;
+}
+
+QString kindText(TimelineEntry::Kind kind)
+{
+    switch (kind) {
+    case TimelineEntry::Kind::Watch: return u"watch"_s;
+    case TimelineEntry::Kind::Connection: return u"connection"_s;
+    case TimelineEntry::Kind::Gap: return u"gap"_s;
+    }
+    return {};
+}
+
+QString seconds(qint64 ms)
+{
+    return QString::number(double(ms) / 1000.0, 'f', 1) + u" s"_s;
+}
+
+bool isEventObject(const watch::ObjectRecord &o)
+{
+    return o.kind == "Event"_L1 && (o.apiVersion.isEmpty() || o.apiVersion == "v1"_L1
+                                    || o.apiVersion.startsWith("events.k8s.io/"_L1));
+}
+
+// The group-resource part of a stream id ("events.events.k8s.io@ns?l=..." -> "events.events.k8s.io").
+bool isEventStreamId(const QString &stream)
+{
+    const qsizetype end = std::min(stream.indexOf(u'@') < 0 ? stream.size() : stream.indexOf(u'@'),
+                                   stream.indexOf(u'?') < 0 ? stream.size() : stream.indexOf(u'?'));
+    const QStringView resource = QStringView(stream).left(end);
+    return resource == "events"_L1 || resource == "events.events.k8s.io"_L1;
+}
+
+// Gaps sort where they were closed, not where they began: that is when the timeline learned of them.
+qint64 sortKey(const TimelineEntry &e)
+{
+    return e.kind == TimelineEntry::Kind::Gap ? e.endMs : e.timeMs;
+}
+
+} // namespace
+
+EventTimelineModel::EventTimelineModel(QObject *parent) : QAbstractTableModel(parent) {}
+
+int EventTimelineModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_entries.size());
+}
+
+int EventTimelineModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QString EventTimelineModel::displayText(const TimelineEntry &e, int column) const
+{
+    switch (column) {
+    case TimeColumn: return QDateTime::fromMSecsSinceEpoch(e.timeMs).toString(u"HH:mm:ss.zzz"_s);
+    case StreamColumn: return e.stream;
+    case KindColumn: return kindText(e.kind);
+    case TypeColumn: return e.type;
+    case NamespaceColumn: return e.ns;
+    case NameColumn: return e.name;
+    case DetailColumn: return e.detail;
+    default: return {};
+    }
+}
+
+QVariant EventTimelineModel::data(const QModelIndex &index, int role) const
+{
+    if (!hasIndex(index.row(), index.column(), index.parent()))
+        return {};
+    const TimelineEntry &e = entry(index.row());
+    switch (role) {
+    case Qt::DisplayRole: return displayText(e, index.column());
+    case Qt::ToolTipRole:
+        return index.column() == TimeColumn
+                   ? QDateTime::fromMSecsSinceEpoch(e.timeMs).toString(Qt::ISODateWithMs)
+                   : (index.column() == DetailColumn ? e.detail : QVariant());
+    case TimeRole: return e.timeMs;
+    case EndTimeRole: return e.endMs;
+    case StreamRole: return e.stream;
+    case KindRole: return int(e.kind);
+    case TypeRole: return e.type;
+    case RecoveredRole: return e.recovered;
+    case ObjectRole: return QVariant::fromValue(e.object);
+    case NamespaceRole: return e.ns;
+    case NameRole: return e.name;
+    default: return {};
+    }
+}
+
+QVariant EventTimelineModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    switch (section) {
+    case TimeColumn: return tr("Time");
+    case StreamColumn: return tr("Stream");
+    case KindColumn: return tr("Kind");
+    case TypeColumn: return tr("Type");
+    case NamespaceColumn: return tr("Namespace");
+    case NameColumn: return tr("Name");
+    case DetailColumn: return tr("Detail");
+    default: return {};
+    }
+}
+
+QHash<int, QByteArray> EventTimelineModel::roleNames() const
+{
+    QHash<int, QByteArray> names = QAbstractTableModel::roleNames();
+    names.insert(TimeRole, "time");
+    names.insert(EndTimeRole, "endTime");
+    names.insert(StreamRole, "stream");
+    names.insert(KindRole, "kind");
+    names.insert(TypeRole, "type");
+    names.insert(RecoveredRole, "recovered");
+    names.insert(ObjectRole, "object");
+    names.insert(NamespaceRole, "namespace");
+    names.insert(NameRole, "name");
+    return names;
+}
+
+TimelineEntry EventTimelineModel::changeEntry(const QString &stream, const watch::Change &change,
+                                              qint64 fallbackMs) const
+{
+    TimelineEntry e;
+    e.timeMs = change.receivedMs > 0 ? change.receivedMs : fallbackMs;
+    e.endMs = e.timeMs;
+    e.stream = stream;
+    e.kind = TimelineEntry::Kind::Watch;
+    e.type = changeTypeText(change.type);
+    e.recovered = change.recovered;
+    e.recoveredReason = change.recoveredReason;
+    e.object = change.object;
+    if (change.object) {
+        e.ns = change.object->ns;
+        e.name = change.object->name;
+        e.uid = change.object->uid;
+        e.resourceVersion = change.object->resourceVersion;
+    }
+    if (change.recovered)
+        e.detail = u"recovered: "_s + change.recoveredReason;
+    else if (change.previous && change.type == watch::ChangeType::Modified)
+        e.detail = u"resourceVersion "_s + change.previous->resourceVersion + u" → "_s + e.resourceVersion;
+    else
+        e.detail = u"resourceVersion "_s + e.resourceVersion;
+    return e;
+}
+
+TimelineEntry EventTimelineModel::healthEntry(const watch::HealthEvent &event) const
+{
+    TimelineEntry e;
+    e.timeMs = event.timeMs;
+    // A backoff wait is a span: the stream sends nothing until it ends.
+    e.endMs = event.timeMs + std::max<qint64>(0, event.backoffMs);
+    e.stream = event.stream;
+    e.kind = TimelineEntry::Kind::Connection;
+    e.type = event.reason;
+    e.resourceVersion = event.lastResourceVersion;
+    QStringList parts;
+    if (!event.detail.isEmpty())
+        parts << event.detail;
+    if (event.backoffMs > 0)
+        parts << u"retry in "_s + seconds(event.backoffMs);
+    if (event.httpCode != 0)
+        parts << u"HTTP "_s + QString::number(event.httpCode);
+    parts << u"state "_s + watch::streamStateName(event.state);
+    e.detail = parts.join(u" · "_s);
+    return e;
+}
+
+TimelineEntry EventTimelineModel::gapEntry(const watch::Gap &gap, StreamMemory &state) const
+{
+    TimelineEntry e;
+    e.timeMs = gap.startMs;
+    e.endMs = std::max(gap.endMs, gap.startMs);
+    e.stream = gap.stream;
+    e.kind = TimelineEntry::Kind::Gap;
+    e.type = u"gap"_s;
+    e.detail = gap.cause + u": stale for "_s + seconds(e.endMs - e.timeMs) + u"; recovered "_s
+               + QString::number(gap.added) + u" added, "_s + QString::number(gap.modified) + u" modified, "_s
+               + QString::number(gap.deleted) + u" deleted"_s;
+    if (state.events) {
+        e.expiredEvents = state.expiredPending;
+        state.expiredPending = 0;
+        // Only Events the store had seen can be counted; those created and expired inside the gap left no
+        // trace anywhere the client can read.
+        e.detail += u"; "_s + QString::number(e.expiredEvents)
+                    + u" Events expired during the gap (plus an unknown number created and expired within it)"_s;
+    }
+    return e;
+}
+
+void EventTimelineModel::applyBatch(const watch::Batch &batch)
+{
+    const bool newStream = !m_state.contains(batch.stream);
+    StreamMemory &state = m_state[batch.stream];
+    if (newStream) {
+        state.events = isEventStreamId(batch.stream);
+        m_streams.append(batch.stream);
+    }
+    const auto noteObject = [&state](const watch::ObjectRef &o) {
+        if (o && !state.events && isEventObject(*o))
+            state.events = true;
+    };
+    if (!batch.snapshot.isEmpty())
+        noteObject(batch.snapshot.first());
+
+    const qint64 fallbackMs = batch.sample.timeMs > 0 ? batch.sample.timeMs : QDateTime::currentMSecsSinceEpoch();
+    std::vector<TimelineEntry> added;
+    added.reserve(size_t(batch.health.size() + batch.gaps.size() + (batch.reset ? 1 : batch.changes.size())));
+    for (const watch::HealthEvent &event : batch.health)
+        added.push_back(healthEntry(event));
+
+    // The first list of a stream is one summary line: its ADDED are the starting state, not news.
+    const bool firstList = batch.reset && !state.listed;
+    qint64 summarized = 0;
+    for (const watch::Change &change : batch.changes) {
+        noteObject(change.object);
+        if (firstList && !change.recovered) {
+            ++summarized;
+            continue;
+        }
+        if (change.recovered && change.type == watch::ChangeType::Deleted && change.object
+            && isEventObject(*change.object))
+            ++state.expiredPending;
+        added.push_back(changeEntry(batch.stream, change, fallbackMs));
+    }
+    if (firstList) {
+        state.listed = true;
+        TimelineEntry summary;
+        summary.timeMs = fallbackMs;
+        for (const watch::HealthEvent &event : batch.health) {
+            if (event.reason == "relist end"_L1)
+                summary.timeMs = event.timeMs;
+        }
+        summary.endMs = summary.timeMs;
+        summary.stream = batch.stream;
+        summary.kind = TimelineEntry::Kind::Watch;
+        summary.type = u"ADDED"_s;
+        summary.detail = u"initial list: "_s + QString::number(std::max<qint64>(summarized, batch.snapshot.size()))
+                         + u" objects"_s;
+        added.push_back(std::move(summary));
+    }
+    for (const watch::Gap &gap : batch.gaps) {
+        added.push_back(gapEntry(gap, state)); // a batch carries the gaps of its own stream
+    }
+    std::stable_sort(added.begin(), added.end(),
+                     [](const TimelineEntry &a, const TimelineEntry &b) { return sortKey(a) < sortKey(b); });
+    appendEntries(std::move(added));
+    if (newStream)
+        emit streamsChanged();
+}
+
+void EventTimelineModel::appendEntries(std::vector<TimelineEntry> &&entries)
+{
+    if (entries.empty() || m_capacity <= 0)
+        return;
+    auto first = entries.begin();
+    if (entries.size() > size_t(m_capacity))
+        first = entries.end() - m_capacity; // more than fits: only the newest enter
+    const int count = int(entries.end() - first);
+    trimTo(m_capacity - count);
+    const int row = int(m_entries.size());
+    beginInsertRows({}, row, row + count - 1);
+    for (auto it = first; it != entries.end(); ++it) {
+        const qint64 previous = m_orderKeys.empty() ? sortKey(*it) : m_orderKeys.back();
+        m_orderKeys.push_back(std::max(previous, sortKey(*it)));
+        if (it->isSpan())
+            m_spanSeqs.push_back(m_dropped + qint64(m_entries.size()));
+        m_entries.push_back(std::move(*it));
+    }
+    endInsertRows();
+}
+
+void EventTimelineModel::trimTo(int capacity)
+{
+    const int excess = int(m_entries.size()) - std::max(0, capacity);
+    if (excess <= 0)
+        return;
+    beginRemoveRows({}, 0, excess - 1);
+    m_entries.erase(m_entries.begin(), m_entries.begin() + excess);
+    m_orderKeys.erase(m_orderKeys.begin(), m_orderKeys.begin() + excess);
+    m_dropped += excess;
+    while (!m_spanSeqs.empty() && m_spanSeqs.front() < m_dropped)
+        m_spanSeqs.pop_front();
+    endRemoveRows();
+}
+
+void EventTimelineModel::setCapacity(int capacity)
+{
+    m_capacity = std::max(0, capacity);
+    trimTo(m_capacity);
+}
+
+void EventTimelineModel::clear()
+{
+    beginResetModel();
+    m_entries.clear();
+    m_orderKeys.clear();
+    m_spanSeqs.clear();
+    m_dropped = 0;
+    endResetModel();
+}
+
+std::pair<int, int> EventTimelineModel::rowsBetween(qint64 fromMs, qint64 toMs) const
+{
+    const auto first = std::lower_bound(m_orderKeys.begin(), m_orderKeys.end(), fromMs);
+    const auto last = std::upper_bound(first, m_orderKeys.end(), toMs + OrderSlackMs);
+    return {int(first - m_orderKeys.begin()), int(last - m_orderKeys.begin())};
+}
+
+QList<int> EventTimelineModel::spanRowsBetween(qint64 fromMs, qint64 toMs) const
+{
+    QList<int> rows;
+    for (const qint64 seq : m_spanSeqs) {
+        const int row = int(seq - m_dropped);
+        const TimelineEntry &e = entry(row);
+        if (e.timeMs <= toMs && e.endMs >= fromMs)
+            rows.append(row);
+    }
+    return rows;
+}
+
+} // namespace cw::model
