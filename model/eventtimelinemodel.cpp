@@ -291,6 +291,16 @@ void EventTimelineModel::appendEntries(std::vector<TimelineEntry> &&entries)
         m_entries.push_back(std::move(*it));
     }
     endInsertRows();
+    // Old versions held by old entries would add up to gigabytes on a busy cluster; the newest keep theirs.
+    const qint64 keepFrom = m_dropped + qint64(m_entries.size()) - m_objectRetention;
+    for (qint64 seq = std::max(m_objectsReleased, m_dropped); seq < keepFrom; ++seq)
+        m_entries[size_t(seq - m_dropped)].object.reset();
+    m_objectsReleased = std::max(m_objectsReleased, keepFrom);
+}
+
+void EventTimelineModel::setObjectRetention(int entries)
+{
+    m_objectRetention = std::max(0, entries);
 }
 
 void EventTimelineModel::trimTo(int capacity)

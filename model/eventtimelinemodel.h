@@ -74,6 +74,10 @@ public:
     int capacity() const { return m_capacity; }
     // Drops the oldest entries at once if the model holds more.
     void setCapacity(int capacity);
+    // Only the newest entries keep their object (for export and for showing a deleted one); older entries
+    // keep what identifies it. Default ObjectRetention.
+    static constexpr int ObjectRetention = 1000;
+    void setObjectRetention(int entries);
 
     const TimelineEntry &entry(int row) const { return m_entries[size_t(row)]; }
     QStringList streams() const { return m_streams; }
@@ -113,6 +117,8 @@ private:
     // Sequence numbers (rows + m_dropped) of span entries, oldest first.
     std::deque<qint64> m_spanSeqs;
     qint64 m_dropped = 0;
+    qint64 m_objectsReleased = 0; // entries before this sequence number no longer hold their object
+    int m_objectRetention = ObjectRetention;
     QStringList m_streams;
     QHash<QString, StreamMemory> m_state;
 };

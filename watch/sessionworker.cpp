@@ -106,6 +106,8 @@ void SessionWorker::watch(const ResourceSpec &spec)
     stream.client = api;
     stream.flushTimer = new QTimer(this);
     stream.flushTimer->setSingleShot(true);
+    // A coarse timer may fire up to 5 % early, which would let a 21st batch into a second.
+    stream.flushTimer->setTimerType(Qt::PreciseTimer);
     connect(stream.flushTimer, &QTimer::timeout, this, [this, id] { flush(id); });
     connect(informer, &Informer::pending, this, [this, id] { schedule(id); });
     connect(informer, &Informer::pendingFull, this, [this, id] {

@@ -39,6 +39,10 @@ bool DemoCluster::start(QString *error)
     config.churnConfig.seed = m_options.seed;
     config.churnConfig.podChangesPerSecond = m_options.podChangesPerSecond;
     config.logFaults = false; // the app shows them; a terminal full of them helps nobody
+    // A demo runs for minutes, not days: old versions and Events go sooner than on a real cluster (etcd
+    // compacts every 5 minutes, Events live an hour), so that the demo's memory stays flat.
+    config.compactionIntervalSec = 20;
+    config.churnConfig.eventTtlSeconds = 60;
     if (m_options.faults) {
         // The faults a watcher meets on real clusters every day; the destructive ones (rewind, unavailable)
         // stay for the tests and the sim's command line.
@@ -71,7 +75,7 @@ bool DemoCluster::start(QString *error)
         QObject::connect(m_firstFault.get(), &QTimer::timeout, [server] {
             server->invoke([](sim::SimServer &s) { s.injectFault(sim::FaultSpec::withDefaults(sim::FaultKind::Expire)); });
         });
-        m_firstFault->start(25'000);
+        m_firstFault->start(m_options.firstFaultMs);
     }
     return true;
 }

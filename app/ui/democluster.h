@@ -26,6 +26,7 @@ public:
         double podChangesPerSecond = 4;
         bool faults = true;
         double faultMeanIntervalSec = 40; // frequent enough to see one in the first minute, rare enough to read
+        int firstFaultMs = 25'000;        // a 410 Expired early on: the relist and its gap are the point of a demo
         quint32 seed = 1;
     };
 

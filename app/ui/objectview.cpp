@@ -356,6 +356,11 @@ QString ObjectView::render(const RenderInput &input)
         return QString::fromUtf8(object.object);
     }
     QJsonObject root = doc.object();
+    // LIST items of built-in types come without them (the list carries them once); kubectl shows them.
+    if (!root.contains("kind"_L1) && !object.kind.isEmpty())
+        root.insert(u"kind"_s, object.kind);
+    if (!root.contains("apiVersion"_L1) && !object.apiVersion.isEmpty())
+        root.insert(u"apiVersion"_s, object.apiVersion);
     if (!input.managedFields.isUndefined()) {
         QJsonObject metadata = root.value("metadata"_L1).toObject();
         metadata.insert(u"managedFields"_s, input.managedFields);

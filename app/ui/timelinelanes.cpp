@@ -73,14 +73,20 @@ TimelineLanes::TimelineLanes(model::EventTimelineModel *model, model::TimelineFi
     connect(&m_followTimer, &QTimer::timeout, this, &TimelineLanes::followTick);
     m_followTimer.start();
     const auto repaint = [this] { update(); };
-    connect(m_model, &QAbstractItemModel::rowsInserted, this, repaint);
-    connect(m_model, &QAbstractItemModel::rowsRemoved, this, repaint);
+    // While following, the tick repaints anyway: a busy cluster's 20 batches a second would otherwise each
+    // cost a full repaint of every mark in view.
+    const auto repaintUnlessFollowing = [this] {
+        if (!m_follow)
+            update();
+    };
+    connect(m_model, &QAbstractItemModel::rowsInserted, this, repaintUnlessFollowing);
+    connect(m_model, &QAbstractItemModel::rowsRemoved, this, repaintUnlessFollowing);
     connect(m_model, &QAbstractItemModel::modelReset, this, repaint);
     connect(m_model, &model::EventTimelineModel::streamsChanged, this, [this] { updateGeometry(); update(); });
     // The proxy re-filters on every filter change; the lanes use the same decision.
     connect(m_filter, &QAbstractItemModel::layoutChanged, this, repaint);
-    connect(m_filter, &QAbstractItemModel::rowsRemoved, this, repaint);
-    connect(m_filter, &QAbstractItemModel::rowsInserted, this, repaint);
+    connect(m_filter, &QAbstractItemModel::rowsRemoved, this, repaintUnlessFollowing);
+    connect(m_filter, &QAbstractItemModel::rowsInserted, this, repaintUnlessFollowing);
     connect(m_filter, &QAbstractItemModel::modelReset, this, repaint);
 }
 

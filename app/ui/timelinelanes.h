@@ -69,7 +69,7 @@ private:
     model::EventTimelineModel *m_model;
     model::TimelineFilterProxy *m_filter;
     Clock m_clock;
-    qint64 m_spanMs = 5 * 60 * 1000;
+    qint64 m_spanMs = 2 * 60 * 1000;
     qint64 m_endMs = 0;
     bool m_follow = true;
     QTimer m_followTimer;

@@ -262,6 +262,25 @@ private Q_SLOTS:
         QCOMPARE(model->rowsBetween(T0 + 9, T0 + 9).first, 2);
     }
 
+    void only_the_newest_entries_keep_their_objects()
+    {
+        model->setObjectRetention(3);
+        QList<Change> changes;
+        for (int n = 0; n < 5; ++n)
+            changes << change(ChangeType::Modified, record(u"Pod"_s, u"demo"_s, u"p"_s + QString::number(n), n), T0 + n);
+        model->applyBatch(watchBatch(u"pods"_s, changes));
+        QCOMPARE(model->rowCount(), 5);
+        QVERIFY(!model->entry(0).object);
+        QVERIFY(!model->entry(1).object);
+        QCOMPARE(model->entry(1).name, u"p1"_s); // what identifies it stays
+        QVERIFY(model->entry(2).object);
+        QVERIFY(model->entry(4).object);
+        model->applyBatch(watchBatch(u"pods"_s, {change(ChangeType::Deleted, record(u"Pod"_s, u"demo"_s, u"p9"_s, 9), T0 + 9)}));
+        QVERIFY(!model->entry(2).object);
+        QVERIFY(model->entry(3).object);
+        QVERIFY(model->entry(5).object);
+    }
+
     void rows_between_skips_entries_before_the_window()
     {
         QList<Change> changes;
