@@ -62,11 +62,13 @@ Informer::Informer(ApiClient *client, ResourceSpec spec, InformerOptions options
 Informer::~Informer()
 {
     // The owner stops streams before deleting them; whatever is still open is cut without a word.
-    if (m_request && m_request->reply) {
-        QNetworkReply *reply = m_request->reply;
-        reply->disconnect(this);
-        reply->abort();
-        delete reply;
+    for (const std::unique_ptr<Request> *request : {&m_request, &m_prefetch}) {
+        if (*request && (*request)->reply) {
+            QNetworkReply *reply = (*request)->reply;
+            reply->disconnect(this);
+            reply->abort();
+            delete reply;
+        }
     }
 }
 
@@ -169,6 +171,10 @@ void Informer::process(const Input &input, const Fact &fact)
     if (isStopped(m_state))
         return;
     const RetryWatcherContext context{m_options.machine, m_clock, m_backoff, m_random};
+    // Both clocks read together, before the machine reads its own: a stale mark the step makes maps to this
+    // wall-clock moment exactly, not a millisecond early because the monotonic one ticked in between.
+    m_stepMonoMs = m_clock.nowMs();
+    m_stepWallMs = wallNow();
     Step step = transition(m_state, input, context);
     // The new state first: an abort below must find it, so that nothing the abort causes is taken for news.
     m_state = std::move(step.state);
@@ -187,6 +193,16 @@ void Informer::process(const Input &input, const Fact &fact)
     }
     for (const Command &command : std::as_const(step.commands))
         execute(command);
+    // A prefetch lives while the machine still waits for the page that named it; a StartList for its page
+    // has adopted it by now, every other way out of that wait makes it worthless.
+    if (m_prefetch && currentRequest(m_state) != m_prefetch->parent)
+        dropPrefetch();
+    // A relist's batch is usually far over the limit: it goes out once the step that completed it is done
+    // (the relist end, the gap it closes, the watch it starts), not after the coalescing delay.
+    if (m_options.pendingLimit > 0 && !m_fullSignalled && m_pending.changes.size() >= m_options.pendingLimit) {
+        m_fullSignalled = true;
+        emit pendingFull();
+    }
     const StreamState now = streamState();
     if (m_stepEvents == 0 && now != m_reportedState)
         report(m_health.event(now, now == StreamState::Live ? QStringLiteral("connected") : streamStateName(now)));
@@ -198,7 +214,7 @@ void Informer::execute(const Command &command)
 {
     std::visit(
         Overloaded{
-            [this](const cmd::StartList &c) { startRequest(c.request, false, listQuery(m_spec, c)); },
+            [this](const cmd::StartList &c) { startList(c); },
             [this](const cmd::StartWatch &c) {
                 if (m_watchesStarted++ > 0)
                     ++m_health.reconnects;
@@ -222,8 +238,8 @@ void Informer::execute(const Command &command)
             },
             [this](const cmd::MarkStale &c) {
                 // The machine's clock is monotonic; gaps are shown on the wall clock.
-                const qint64 ago = std::max<qint64>(0, m_clock.nowMs() - c.since);
-                m_health.markStale(wallNow() - ago, m_fact.reason.isEmpty() ? c.cause : m_fact.reason);
+                const qint64 ago = std::max<qint64>(0, m_stepMonoMs - c.since);
+                m_health.markStale(m_stepWallMs - ago, m_fact.reason.isEmpty() ? c.cause : m_fact.reason);
             },
             [this](const cmd::MarkFresh &) {
                 if (const auto gap = m_health.markFresh(wallNow())) {

@@ -88,6 +88,13 @@ private:
         bool opened = false;
         qint64 startedMs = 0;
         qint64 events = 0;
+        cmd::StartList list; // what a list request asked for: a prefetch serves only the very same command
+        bool peeked = false; // the head of the list body was read for the next page's continue token
+        // A prefetch only: the request whose body named its page, whether its reply already finished, and
+        // its bytes, which count once it is adopted (a dropped prefetch leaves no trace).
+        RequestId parent = 0;
+        bool finished = false;
+        qint64 lastByteMs = 0;
     };
 
     // informer.cpp: driving the state machine.
@@ -101,12 +108,14 @@ private:
 
     // informerio.cpp: requests and what their answers mean.
     void startRequest(RequestId id, bool watch, const QUrlQuery &query);
+    void startList(const cmd::StartList &command);
+    void connectReply(QNetworkReply *reply, RequestId id);
     void abortRequest(RequestId id);
     Request *current(RequestId id) const;
     std::unique_ptr<Request> release(RequestId id);
     void onMetaData(RequestId id);
     void onReadyRead(RequestId id);
-    void readListBody(Request &request, qint64 available);
+    qint64 readListBody(Request &request, qint64 available);
     void readWatchBody(RequestId id, QByteArrayView data);
     void onFinished(RequestId id);
     void openWatch(Request &request);
@@ -114,6 +123,11 @@ private:
     void handleLine(RequestId id, const Line &line);
     void listFinished(std::unique_ptr<Request> request, int status, QNetworkReply::NetworkError error);
     void onIdle();
+    // Prefetch: the next page requested as soon as the head of this one names it (informerio.cpp).
+    void prefetchNext(Request &request);
+    void onPrefetchReadyRead();
+    bool adoptPrefetch(const cmd::StartList &command);
+    void dropPrefetch();
 
     ApiClient *m_client;
     ResourceSpec m_spec;
@@ -126,7 +140,10 @@ private:
     StreamHealth m_health;
     ObjectStore m_store;
 
-    std::unique_ptr<Request> m_request; // the one request in flight
+    std::unique_ptr<Request> m_request; // the one request the machine knows of
+    // At most one speculative request for the page after m_request's, so that the server makes it while we
+    // read and decode this one. The machine's next StartList adopts it, anything else drops it.
+    std::unique_ptr<Request> m_prefetch;
     QByteArray m_readBuffer;            // reused by every watch read
     QTimer m_idleTimer;
     RequestId m_idleFor = 0;
@@ -151,6 +168,8 @@ private:
     bool m_feeding = false;
     QList<std::pair<Input, Fact>> m_queue; // inputs raised while a step's commands run
     Fact m_fact;                           // the input being processed
+    qint64 m_stepMonoMs = 0;               // the clocks when that step began
+    qint64 m_stepWallMs = 0;
     StreamState m_reportedState = StreamState::Connecting;
     int m_stepEvents = 0;
     std::optional<StreamError> m_fatal;

@@ -17,6 +17,13 @@ constexpr qsizetype MaxErrorBody = 64 * 1024;
 constexpr qint64 ReadAheadBytes = 1024 * 1024;
 // The most a list body's Content-Length may reserve at once; a longer body still grows as it arrives.
 constexpr qint64 MaxReservedBody = 64 * 1024 * 1024;
+// A ListMeta is a few hundred bytes at the start of the body; a head this long without one never ends it.
+constexpr qsizetype MaxPeekBytes = 64 * 1024;
+
+bool sameList(const cmd::StartList &a, const cmd::StartList &b)
+{
+    return a.rv == b.rv && a.rvMatch == b.rvMatch && a.continueToken == b.continueToken && a.limit == b.limit;
+}
 
 ChangeType changeType(EventType type)
 {
@@ -62,10 +69,24 @@ void Informer::startRequest(RequestId id, bool watch, const QUrlQuery &query)
     request->watch = watch;
     request->reply = reply;
     request->startedMs = m_clock.nowMs();
+    connectReply(reply, id);
+    m_request = std::move(request);
+}
+
+void Informer::startList(const cmd::StartList &command)
+{
+    if (adoptPrefetch(command))
+        return;
+    startRequest(command.request, false, listQuery(m_spec, command));
+    if (Request *request = current(command.request))
+        request->list = command;
+}
+
+void Informer::connectReply(QNetworkReply *reply, RequestId id)
+{
     connect(reply, &QNetworkReply::metaDataChanged, this, [this, id] { onMetaData(id); });
     connect(reply, &QNetworkReply::readyRead, this, [this, id] { onReadyRead(id); });
     connect(reply, &QNetworkReply::finished, this, [this, id] { onFinished(id); });
-    m_request = std::move(request);
 }
 
 Informer::Request *Informer::current(RequestId id) const
@@ -121,7 +142,8 @@ void Informer::onReadyRead(RequestId id)
         m_idleTimer.start(int(m_idleMs)); // any byte proves the connection alive
     m_lastByteMs = QDateTime::currentMSecsSinceEpoch();
     if (!request->watch) {
-        readListBody(*request, available);
+        m_health.bytes += readListBody(*request, available);
+        prefetchNext(*request);
         return;
     }
     // One buffer for every read: a fresh megabyte per readyRead would cost an allocation (often an mmap and
@@ -151,7 +173,7 @@ void Informer::readWatchBody(RequestId id, QByteArrayView data)
     readLines(id, request->lines.feedInPlace(data));
 }
 
-void Informer::readListBody(Request &request, qint64 available)
+qint64 Informer::readListBody(Request &request, qint64 available)
 {
     QByteArray &body = request.body;
     const qsizetype size = body.size();
@@ -170,7 +192,7 @@ void Informer::readListBody(Request &request, qint64 available)
     body.resize(needed);
     const qint64 got = std::max<qint64>(0, request.reply->read(body.data() + size, available));
     body.resize(size + qsizetype(got));
-    m_health.bytes += got;
+    return got;
 }
 
 void Informer::readLines(RequestId id, const QList<Line> &lines)
@@ -254,6 +276,8 @@ void Informer::onFinished(RequestId id)
     m_health.bytes += rest.size();
     if (!request->watch) {
         request->body += rest;
+        if (error == QNetworkReply::NoError)
+            prefetchNext(*request); // still worth it: the server makes the next page while we decode this one
         listFinished(release(id), status, error);
         return;
     }
@@ -351,6 +375,101 @@ void Informer::onIdle()
     const QString detail = QLatin1StringView("no byte for ") + QString::number(m_idleMs) + QLatin1StringView(" ms");
     feed(in::IdleTimeout{m_idleFor}, Fact{request->watch ? QStringLiteral("stalled") : QStringLiteral("list stalled"),
                                           detail, 0, false, StreamState::Stalled});
+}
+
+void Informer::prefetchNext(Request &request)
+{
+    if (request.peeked || request.watch || m_prefetch)
+        return;
+    // Only for a page the machine is waiting for, of a paginated list: then its next StartList asks for the
+    // page this body names, with the same limit and without a resourceVersion (pages >= 2 carry none).
+    const auto *listing = std::get_if<state::Listing>(&m_state.phase);
+    const int status = httpStatus(request.reply);
+    if (status == 0 && request.body.isEmpty())
+        return; // no answer yet (an adopted prefetch still waiting for its headers)
+    if (!listing || listing->request != request.id || request.list.limit <= 0 || status != 200) {
+        request.peeked = true;
+        return;
+    }
+    const ContinuePeek peek = peekContinueToken(request.body);
+    if (peek.result == ContinuePeek::Result::NeedMore && request.body.size() < MaxPeekBytes)
+        return;
+    request.peeked = true;
+    if (peek.result != ContinuePeek::Result::Token)
+        return;
+    const cmd::StartList next{0, QString(), RvMatch::Unset, peek.token, request.list.limit};
+    // No credentials now: the machine's own request will meet the same problem and report it.
+    QNetworkReply *reply = m_client->get(collectionPath(m_spec), listQuery(m_spec, next), "application/json");
+    if (!reply)
+        return;
+    reply->setReadBufferSize(ReadAheadBytes);
+    auto prefetch = std::make_unique<Request>();
+    prefetch->reply = reply;
+    prefetch->list = next;
+    prefetch->parent = request.id;
+    connect(reply, &QNetworkReply::readyRead, this, &Informer::onPrefetchReadyRead);
+    connect(reply, &QNetworkReply::finished, this, [this] {
+        if (m_prefetch)
+            m_prefetch->finished = true; // the rest stays in the reply until the page is adopted
+    });
+    m_prefetch = std::move(prefetch);
+}
+
+void Informer::onPrefetchReadyRead()
+{
+    // Drained like any list read: Qt's read-ahead is bounded, and a full buffer would stall the transfer.
+    if (!m_prefetch || !m_prefetch->reply)
+        return;
+    const qint64 available = m_prefetch->reply->bytesAvailable();
+    if (available <= 0)
+        return;
+    readListBody(*m_prefetch, available);
+    m_prefetch->lastByteMs = QDateTime::currentMSecsSinceEpoch();
+}
+
+bool Informer::adoptPrefetch(const cmd::StartList &command)
+{
+    if (!m_prefetch)
+        return false;
+    if (!sameList(m_prefetch->list, command) || !m_prefetch->reply) {
+        dropPrefetch();
+        return false;
+    }
+    std::unique_ptr<Request> request = std::move(m_prefetch);
+    const RequestId id = command.request;
+    request->id = id;
+    request->list = command;
+    request->startedMs = m_clock.nowMs();
+    request->parent = 0;
+    // From now on it is the machine's request: its bytes count, and its signals reach the usual handlers.
+    m_health.bytes += request->body.size();
+    if (request->lastByteMs > 0)
+        m_lastByteMs = request->lastByteMs;
+    QNetworkReply *reply = request->reply;
+    reply->disconnect(this);
+    connectReply(reply, id);
+    const bool finished = request->finished;
+    m_request = std::move(request);
+    // Its head may already name the page after it.
+    prefetchNext(*m_request);
+    // What the reply did before adoption is handled as if it happened now, after this step: the machine has
+    // its state and the idle timer for this request before any of it is news.
+    if (finished)
+        QMetaObject::invokeMethod(this, [this, id] { onFinished(id); }, Qt::QueuedConnection);
+    else if (reply->bytesAvailable() > 0)
+        QMetaObject::invokeMethod(this, [this, id] { onReadyRead(id); }, Qt::QueuedConnection);
+    return true;
+}
+
+void Informer::dropPrefetch()
+{
+    const std::unique_ptr<Request> prefetch = std::move(m_prefetch);
+    if (!prefetch || !prefetch->reply)
+        return;
+    // Disconnected first: its abort is no news, and nothing it read was counted anywhere.
+    prefetch->reply->disconnect(this);
+    prefetch->reply->abort();
+    prefetch->reply->deleteLater();
 }
 
 } // namespace cw::watch

@@ -5,6 +5,7 @@
 #include <QUrl>
 
 #include <algorithm>
+#include <cstring>
 
 namespace cw::watch {
 
@@ -30,6 +31,133 @@ bool isDecimal(const QString &rv)
     if (rv.isEmpty() || rv.front() == QLatin1Char('0'))
         return false;
     return std::all_of(rv.cbegin(), rv.cend(), [](QChar c) { return c >= QLatin1Char('0') && c <= QLatin1Char('9'); });
+}
+
+bool isOneOf(char c, const char *set)
+{
+    return c != '\0' && std::strchr(set, c) != nullptr;
+}
+
+// A cursor over the head of a JSON body that reads just enough of it to find metadata.continue.
+class HeadReader
+{
+public:
+    enum class Step
+    {
+        Ok,
+        More, // the input ends first
+        Bad   // not the shape we read
+    };
+    explicit HeadReader(QByteArrayView head) : m_p(head.data()), m_end(head.data() + head.size()) {}
+
+    Step skipSpace()
+    {
+        while (m_p < m_end && (*m_p == ' ' || *m_p == '\n' || *m_p == '\r' || *m_p == '\t'))
+            ++m_p;
+        return m_p < m_end ? Step::Ok : Step::More;
+    }
+    // The next non-space character, consumed when it is one of `accepted`; '\0' when it is none of them.
+    Step next(const char *accepted, char &found)
+    {
+        if (const Step s = skipSpace(); s != Step::Ok)
+            return s;
+        found = isOneOf(*m_p, accepted) ? *m_p++ : '\0';
+        return Step::Ok;
+    }
+    Step expect(char c)
+    {
+        const char accepted[] = {c, '\0'};
+        char found = '\0';
+        const Step s = next(accepted, found);
+        return s != Step::Ok ? s : (found ? Step::Ok : Step::Bad);
+    }
+    // A string's raw content, quotes excluded; `escaped` when it holds a backslash (then it is not the value).
+    Step string(QByteArrayView &out, bool &escaped)
+    {
+        if (const Step s = expect('"'); s != Step::Ok)
+            return s;
+        escaped = false;
+        for (const char *q = m_p; q < m_end; ++q) {
+            if (*q == '\\') {
+                escaped = true;
+                ++q; // the escaped character cannot end the string
+            } else if (*q == '"') {
+                out = QByteArrayView(m_p, q - m_p);
+                m_p = q + 1;
+                return Step::Ok;
+            }
+        }
+        return Step::More;
+    }
+    // A string, number, true, false or null; an object or array is more than a head needs to read.
+    Step scalar()
+    {
+        if (const Step s = skipSpace(); s != Step::Ok)
+            return s;
+        if (*m_p == '"') {
+            QByteArrayView unused;
+            bool escaped = false;
+            return string(unused, escaped);
+        }
+        if (*m_p == '{' || *m_p == '[')
+            return Step::Bad;
+        const char *q = m_p;
+        while (q < m_end && !isOneOf(*q, ",}] \n\r\t"))
+            ++q;
+        if (q == m_end)
+            return Step::More; // "12" may be the start of "123"
+        if (q == m_p)
+            return Step::Bad;
+        m_p = q;
+        return Step::Ok;
+    }
+
+private:
+    const char *m_p;
+    const char *m_end;
+};
+
+// The answer when the reading stopped before a token: the input ran out, or there is none to be had.
+ContinuePeek peekResult(HeadReader::Step step)
+{
+    return ContinuePeek{step == HeadReader::Step::More ? ContinuePeek::Result::NeedMore
+                                                       : ContinuePeek::Result::NoToken,
+                        QString()};
+}
+
+// The members of the ListMeta object, the reader standing after its '{'.
+ContinuePeek peekListMeta(HeadReader &reader)
+{
+    using Step = HeadReader::Step;
+    QString token;
+    char found = '\0';
+    if (const Step s = reader.next("}", found); s != Step::Ok || found)
+        return peekResult(s);
+    for (;;) {
+        QByteArrayView key;
+        bool escaped = false;
+        if (const Step s = reader.string(key, escaped); s != Step::Ok)
+            return peekResult(s);
+        if (const Step s = reader.expect(':'); s != Step::Ok)
+            return peekResult(s);
+        if (key == "continue") {
+            QByteArrayView value;
+            if (const Step s = reader.string(value, escaped); s != Step::Ok)
+                return peekResult(s);
+            if (escaped)
+                return peekResult(Step::Bad);
+            token = QString::fromUtf8(value);
+        } else if (const Step s = reader.scalar(); s != Step::Ok) {
+            return peekResult(s);
+        }
+        if (const Step s = reader.next(",}", found); s != Step::Ok || !found)
+            return peekResult(s == Step::Ok ? Step::Bad : s);
+        if (found == '}')
+            break;
+    }
+    if (token.isEmpty())
+        return peekResult(Step::Bad);
+    return ContinuePeek{ContinuePeek::Result::Token, token};
 }
 
 } // namespace
@@ -175,6 +303,35 @@ std::optional<int> compareResourceVersions(const QString &a, const QString &b)
     if (a.size() != b.size())
         return a.size() < b.size() ? -1 : 1;
     return a.compare(b) < 0 ? -1 : (a == b ? 0 : 1);
+}
+
+ContinuePeek peekContinueToken(QByteArrayView head)
+{
+    using Step = HeadReader::Step;
+    HeadReader reader(head);
+    if (const Step s = reader.expect('{'); s != Step::Ok)
+        return peekResult(s);
+    for (;;) {
+        QByteArrayView key;
+        bool escaped = false;
+        if (const Step s = reader.string(key, escaped); s != Step::Ok)
+            return peekResult(s);
+        if (const Step s = reader.expect(':'); s != Step::Ok)
+            return peekResult(s);
+        if (key == "metadata") {
+            if (const Step s = reader.expect('{'); s != Step::Ok)
+                return peekResult(s);
+            return peekListMeta(reader);
+        }
+        // Items before the ListMeta: the token is only known once the whole body is.
+        if (key == "items")
+            return peekResult(Step::Bad);
+        if (const Step s = reader.scalar(); s != Step::Ok)
+            return peekResult(s);
+        char found = '\0';
+        if (const Step s = reader.next(",", found); s != Step::Ok || !found)
+            return peekResult(s == Step::Ok ? Step::Bad : s);
+    }
 }
 
 StreamError toStreamError(const WatchError &error)

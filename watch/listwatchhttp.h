@@ -45,4 +45,20 @@ std::optional<int> compareResourceVersions(const QString &a, const QString &b);
 
 StreamError toStreamError(const WatchError &error);
 
+// What the head of a LIST body says about the next page, read while the rest is still arriving: servers
+// write the ListMeta (resourceVersion, continue, remainingItemCount) before the items, so the next page can
+// be asked for before this one is complete. Only a plain, flat ListMeta is read; anything else is NoToken.
+struct ContinuePeek
+{
+    enum class Result
+    {
+        NeedMore, // the head ends before the ListMeta does
+        Token,    // the ListMeta is complete and names the next page
+        NoToken   // last page, ListMeta after the items, escapes or nesting: no next page known in advance
+    };
+    Result result = Result::NeedMore;
+    QString token;
+};
+ContinuePeek peekContinueToken(QByteArrayView head);
+
 } // namespace cw::watch

@@ -12,6 +12,8 @@ namespace cw::watch {
 namespace {
 // Enough keys of each kind to start looking; the counts say how many there are.
 constexpr int MaxExamples = 3;
+// A ListMeta is a few hundred bytes at the start of the body; a head this long without one never ends it.
+constexpr qint64 MaxPeekBytes = 64 * 1024;
 } // namespace
 
 Verifier::Verifier(ApiClient *client, Informer *informer, int pageSize, QObject *parent)
@@ -22,10 +24,12 @@ Verifier::Verifier(ApiClient *client, Informer *informer, int pageSize, QObject 
 
 Verifier::~Verifier()
 {
-    if (m_reply) {
-        m_reply->disconnect(this);
-        m_reply->abort();
-        delete m_reply;
+    for (QNetworkReply *reply : {m_reply.data(), m_next.data()}) {
+        if (reply) {
+            reply->disconnect(this);
+            reply->abort();
+            delete reply;
+        }
     }
 }
 
@@ -34,23 +38,91 @@ void Verifier::start()
     requestPage();
 }
 
-void Verifier::requestPage()
+QNetworkReply *Verifier::get(const QString &continueToken, StreamError *error)
 {
     // Page 1 without a resourceVersion: a consistent read of the newest state, whatever the store saw.
     cmd::StartList page;
-    page.continueToken = m_continue;
+    page.continueToken = continueToken;
     page.limit = m_restarts >= 2 ? 0 : m_pageSize; // a second expired token: unpaginated, nothing to expire
+    return m_client->get(collectionPath(m_spec), listQuery(m_spec, page), "application/json", error);
+}
+
+void Verifier::requestPage()
+{
+    if (adoptNext())
+        return;
     StreamError error;
-    m_reply = m_client->get(collectionPath(m_spec), listQuery(m_spec, page), "application/json", &error);
+    m_reply = get(m_continue, &error);
     if (!m_reply) {
         finish(error);
         return;
     }
+    m_peeked = false;
+    connect(m_reply, &QNetworkReply::readyRead, this, &Verifier::prefetchNext);
     connect(m_reply, &QNetworkReply::finished, this, &Verifier::pageFinished);
+}
+
+void Verifier::prefetchNext()
+{
+    if (m_peeked || m_next || !m_reply || m_restarts >= 2 || m_pageSize <= 0)
+        return;
+    const int status = httpStatus(m_reply);
+    if (status == 0)
+        return; // no answer yet
+    if (status != 200) {
+        m_peeked = true;
+        return;
+    }
+    const ContinuePeek peek = peekContinueToken(m_reply->peek(MaxPeekBytes));
+    if (peek.result == ContinuePeek::Result::NeedMore && m_reply->bytesAvailable() < MaxPeekBytes)
+        return;
+    m_peeked = true;
+    if (peek.result != ContinuePeek::Result::Token)
+        return;
+    m_next = get(peek.token);
+    if (!m_next)
+        return;
+    m_nextToken = peek.token;
+    m_nextFinished = false;
+    connect(m_next, &QNetworkReply::finished, this, [this] { m_nextFinished = true; });
+}
+
+bool Verifier::adoptNext()
+{
+    if (!m_next)
+        return false;
+    if (m_nextToken != m_continue || m_continue.isEmpty()) {
+        dropNext();
+        return false;
+    }
+    m_reply = std::exchange(m_next, nullptr);
+    m_reply->disconnect(this);
+    m_peeked = false;
+    connect(m_reply, &QNetworkReply::readyRead, this, &Verifier::prefetchNext);
+    if (m_nextFinished) {
+        prefetchNext();
+        QMetaObject::invokeMethod(this, &Verifier::pageFinished, Qt::QueuedConnection);
+    } else {
+        connect(m_reply, &QNetworkReply::finished, this, &Verifier::pageFinished);
+        if (m_reply->bytesAvailable() > 0)
+            prefetchNext();
+    }
+    return true;
+}
+
+void Verifier::dropNext()
+{
+    if (QNetworkReply *next = std::exchange(m_next, nullptr)) {
+        next->disconnect(this);
+        next->abort();
+        next->deleteLater();
+    }
 }
 
 void Verifier::pageFinished()
 {
+    if (m_reply->error() == QNetworkReply::NoError)
+        prefetchNext(); // still worth it: the server makes the next page while this one is decoded
     QNetworkReply *reply = m_reply;
     m_reply = nullptr;
     reply->deleteLater();
@@ -102,6 +174,7 @@ void Verifier::finish(std::optional<StreamError> error)
     if (m_done)
         return;
     m_done = true;
+    dropNext();
     m_result.error = std::move(error);
     if (!m_result.error && !m_informer)
         m_result.error = StreamError{StreamError::Kind::Config, 0, QString(), QStringLiteral("the stream has ended")};
