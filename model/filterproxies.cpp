@@ -32,6 +32,14 @@ bool TableFilterProxy::lessThan(const QModelIndex &left, const QModelIndex &righ
     return table->lessThan(l.row(), r.row(), l.column());
 }
 
+void TableFilterProxy::sort(int column, Qt::SortOrder order)
+{
+    if (m_sortProxy)
+        m_sortProxy->sort(column, order);
+    else
+        QSortFilterProxyModel::sort(column, order);
+}
+
 void TableFilterProxy::refilter()
 {
     invalidate();

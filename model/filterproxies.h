@@ -4,6 +4,7 @@
 #include "labelselector.h"
 
 #include <QList>
+#include <QPointer>
 #include <QSortFilterProxyModel>
 #include <QStringMatcher>
 
@@ -13,8 +14,9 @@ namespace cw::model {
 //   ResourceTableModel -> NamespaceFilterProxy -> LabelSelectorProxy -> TextFilterProxy
 // Every proxy reads only the roles the table model precomputes (NamespaceRole, LabelsRole, SearchTextRole),
 // so a keystroke costs one string test per row and no allocation. All three are dynamic and non-recursive
-// and use ResourceTableModel::SortRole as sortRole; the view sorts the last one (TextFilterProxy), so
-// sorting happens once, on the rows that survive every filter.
+// and use ResourceTableModel::SortRole as sortRole. The view sorts the last one (TextFilterProxy), which
+// forwards the request to the first (forwardSortTo): the order is kept by everything above it, so typing in
+// the filter never re-sorts.
 
 // What the three share: SortRole sorting that reads the table's sort keys directly when the chain below
 // ends in a ResourceTableModel, and the way a changed filter is applied. QSortFilterProxyModel's
@@ -29,10 +31,19 @@ class TableFilterProxy : public QSortFilterProxyModel
 public:
     explicit TableFilterProxy(int filterRole, QObject *parent = nullptr);
 
+    // Sorting happens in `proxy`, lower in the chain, whose order this one keeps: a filter change here then
+    // never re-sorts (widening a 4-row result back to 50,000 rows would sort them all again). The view
+    // sorts the last proxy; with this set, the last proxy passes the request down.
+    void forwardSortTo(QSortFilterProxyModel *proxy) { m_sortProxy = proxy; }
+    void sort(int column, Qt::SortOrder order = Qt::AscendingOrder) override;
+
 protected:
     bool lessThan(const QModelIndex &left, const QModelIndex &right) const override;
     // Re-applies the filter after its parameters changed.
     void refilter();
+
+private:
+    QPointer<QSortFilterProxyModel> m_sortProxy;
 };
 
 // Keeps the rows of one namespace; the empty namespace keeps all.

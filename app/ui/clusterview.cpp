@@ -58,52 +58,9 @@ QString keyOf(const QString &ns, const QString &name)
 // and the cluster's Events for the Events view and the timeline).
 const QStringList DefaultResources = {u"namespaces"_s, u"events"_s, u"pods"_s};
 constexpr int HealthLogCapacity = 100'000;
-constexpr int RediscoverMs = 5000;
 
 } // namespace
 
-QString describeError(const QString &what, const watch::StreamError &error)
-{
-    using Kind = watch::StreamError::Kind;
-    QString lead;
-    switch (error.kind) {
-    case Kind::Auth:
-        lead = u"Authentication failed for "_s + what + u" — check the credentials of this context"_s;
-        break;
-    case Kind::Forbidden:
-        lead = u"Not allowed to watch "_s + what;
-        break;
-    case Kind::NotFound:
-        lead = u"The cluster does not serve "_s + what;
-        break;
-    case Kind::Network:
-        lead = u"Cannot reach the cluster for "_s + what;
-        break;
-    case Kind::Config:
-        lead = u"The kubeconfig cannot be used for "_s + what;
-        break;
-    default:
-        lead = u"Watching "_s + what + u" failed"_s;
-        break;
-    }
-    QString code = error.httpCode > 0 ? QString::number(error.httpCode) : QString();
-    if (!error.reason.isEmpty())
-        code += (code.isEmpty() ? QString() : u" "_s) + error.reason;
-    return lead + (code.isEmpty() ? QString() : u" ("_s + code + u")"_s) +
-           (error.message.isEmpty() ? QString() : u": "_s + error.message);
-}
-
-struct ClusterView::Resource
-{
-    watch::ApiResource api;
-    QString stream;
-    model::ResourceTableModel *model = nullptr;
-    model::NamespaceFilterProxy *byNamespace = nullptr;
-    model::LabelSelectorProxy *byLabels = nullptr;
-    model::TextFilterProxy *byText = nullptr; // the view's model; sorts
-    std::optional<watch::StreamError> error;
-    bool finished = false;
-};
 
 ClusterView::ClusterView(watch::ResolvedContext context, std::unique_ptr<DemoCluster> demo,
                          watch::NetworkMonitor *monitor, const watch::SessionOptions &options, QWidget *parent)
@@ -295,7 +252,7 @@ ClusterView::Resource *ClusterView::open(const watch::ApiResource &api)
     r->byLabels->setSourceModel(r->byNamespace);
     r->byText = new model::TextFilterProxy(this);
     r->byText->setSourceModel(r->byLabels);
-    r->byText->setSortRole(model::ResourceTableModel::SortRole);
+    r->byText->forwardSortTo(r->byNamespace);
     connect(r->model, &model::ResourceTableModel::countsChanged, this, &ClusterView::statusChanged);
     m_byStream.insert(r->stream, r);
     m_byGroupResource.insert(api.groupResource(), r);
@@ -564,183 +521,6 @@ void ClusterView::refreshNamespaces()
         m_namespaceBox->addItem(name, name);
     const int index = m_namespaceBox->findData(m_namespace);
     m_namespaceBox->setCurrentIndex(std::max(0, index));
-}
-
-QString ClusterView::bannerText() const
-{
-    if (m_discoveryError)
-        return describeError(tr("the API"), *m_discoveryError) + tr(" — retrying every %1 s").arg(RediscoverMs / 1000);
-    const Resource *r = current();
-    if (!r)
-        return m_served.isEmpty() ? tr("Connecting to %1…").arg(m_contextName) : QString();
-    if (r->error)
-        return describeError(r->api.resource, *r->error) + tr(" — the rest of the app keeps working");
-    return m_healthModel->bannerText(r->stream, nowMs());
-}
-
-QString ClusterView::freshnessText() const
-{
-    const Resource *r = current();
-    if (!r)
-        return QString();
-    return m_healthModel->freshnessText(r->stream, nowMs());
-}
-
-QString ClusterView::progressText() const
-{
-    const Resource *r = current();
-    if (!r)
-        return QString();
-    const watch::StreamSample s = m_healthModel->sample(r->stream);
-    if (!s.listing)
-        return QString();
-    const QLocale locale;
-    return tr("Listing %1: %2 / %3")
-        .arg(r->api.resource, locale.toString(s.listed),
-             s.listTotal >= 0 ? locale.toString(s.listTotal) : tr("?"));
-}
-
-void ClusterView::refreshStatus()
-{
-    const QString banner = bannerText();
-    const StateColors colors = stateColors(palette());
-    if (banner != m_banner->text() || banner.isEmpty() == m_banner->isVisible()) {
-        m_banner->setText(banner);
-        m_banner->setVisible(!banner.isEmpty());
-        const Resource *r = current();
-        const bool failed = m_discoveryError || (r && r->error);
-        QPalette p = m_banner->palette();
-        QColor bg = failed ? colors.failed : colors.stale;
-        bg.setAlpha(60);
-        p.setColor(QPalette::Window, bg);
-        m_banner->setPalette(p);
-    }
-    QString fresh = freshnessText();
-    if (!m_verifyText.isEmpty())
-        fresh += u"  ·  "_s + m_verifyText;
-    m_freshness->setText(fresh);
-    const Resource *r = current();
-    const watch::StreamSample s = r ? m_healthModel->sample(r->stream) : watch::StreamSample{};
-    m_progress->setVisible(s.listing);
-    if (s.listing) {
-        m_progress->setRange(0, int(std::max<qint64>(s.listTotal, s.listed)));
-        m_progress->setValue(int(s.listed));
-        m_progress->setFormat(progressText());
-    }
-    m_healthView->refresh();
-    emit statusChanged();
-}
-
-QString ClusterView::statusText() const
-{
-    const Resource *r = current();
-    if (!r)
-        return m_contextName;
-    const QLocale locale;
-    const int shown = r->byText->rowCount();
-    QString text = model::ResourceTypesModel::displayName(r->api) + u" "_s + locale.toString(r->model->liveCount());
-    if (shown != r->model->rowCount())
-        text += tr(" · %1 shown").arg(locale.toString(shown));
-    text += tr(" · %1 streams").arg(m_byStream.size());
-    text += tr(" · %1 events in the timeline").arg(locale.toString(m_timelineModel->rowCount()));
-    return text;
-}
-
-bool ClusterView::exportEventLog(const QString &path, bool filteredOnly, QString *error) const
-{
-    QList<int> rows;
-    if (filteredOnly) {
-        rows = m_timeline->exportRows();
-    } else {
-        rows.reserve(m_timelineModel->rowCount());
-        for (int i = 0; i < m_timelineModel->rowCount(); ++i)
-            rows << i;
-    }
-    const bool csv = app::EventWriter::formatForPath(path) == app::EventWriter::Format::Csv;
-    const QByteArray content = csv ? TimelineExport::toCsv(*m_timelineModel, rows, m_contextName)
-                                   : TimelineExport::toJsonLines(*m_timelineModel, rows, m_contextName, false);
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly) || file.write(content) != content.size() || !file.commit()) {
-        *error = tr("Cannot write %1: %2").arg(path, file.errorString());
-        return false;
-    }
-    return true;
-}
-
-bool ClusterView::exportHealthLog(const QString &path, QString *error) const
-{
-    QByteArray content;
-    for (const watch::HealthEvent &e : m_healthLog)
-        content += app::HealthWriter::healthLine(m_contextName, e);
-    for (const watch::Gap &g : m_gapLog)
-        content += app::HealthWriter::gapLine(m_contextName, g);
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly) || file.write(content) != content.size() || !file.commit()) {
-        *error = tr("Cannot write %1: %2").arg(path, file.errorString());
-        return false;
-    }
-    return true;
-}
-
-bool ClusterView::exportChart(const QString &path, QString *error) const
-{
-    if (!m_healthView->saveChartPng(path)) {
-        *error = tr("Cannot write the chart to %1").arg(path);
-        return false;
-    }
-    return true;
-}
-
-void ClusterView::saveHeader()
-{
-    if (const Resource *r = current())
-        m_headerStates.insert(r->api.groupResource(), m_table->horizontalHeader()->saveState());
-}
-
-void ClusterView::restoreHeader()
-{
-    const Resource *r = current();
-    if (!r)
-        return;
-    const QByteArray state = m_headerStates.value(r->api.groupResource());
-    if (state.isEmpty() || !m_table->horizontalHeader()->restoreState(state)) {
-        m_table->resizeColumnsToContents();
-        m_table->sortByColumn(-1, Qt::AscendingOrder);
-    }
-}
-
-void ClusterView::saveState(QSettings &settings) const
-{
-    settings.setValue(u"mainSplitter"_s, m_mainSplitter->saveState());
-    settings.setValue(u"centerSplitter"_s, m_centerSplitter->saveState());
-    settings.setValue(u"tableSplitter"_s, m_tableSplitter->saveState());
-    settings.setValue(u"resource"_s, currentResource());
-    settings.setValue(u"namespace"_s, m_namespace);
-    QHash<QString, QByteArray> headers = m_headerStates;
-    if (const Resource *r = current())
-        headers.insert(r->api.groupResource(), m_table->horizontalHeader()->saveState());
-    settings.beginGroup(u"columns"_s);
-    for (auto it = headers.cbegin(); it != headers.cend(); ++it)
-        settings.setValue(it.key(), it.value());
-    settings.endGroup();
-}
-
-void ClusterView::restoreState(QSettings &settings)
-{
-    m_mainSplitter->restoreState(settings.value(u"mainSplitter"_s).toByteArray());
-    m_centerSplitter->restoreState(settings.value(u"centerSplitter"_s).toByteArray());
-    m_tableSplitter->restoreState(settings.value(u"tableSplitter"_s).toByteArray());
-    settings.beginGroup(u"columns"_s);
-    for (const QString &key : settings.childKeys())
-        m_headerStates.insert(key, settings.value(key).toByteArray());
-    settings.endGroup();
-    m_namespace = settings.value(u"namespace"_s).toString();
-    const QString resource = settings.value(u"resource"_s).toString();
-    if (!resource.isEmpty()) {
-        // Applied once discovery says the cluster serves it.
-        connect(this, &ClusterView::discoveredResources, this, [this, resource] { selectResource(resource); },
-                Qt::SingleShotConnection);
-    }
 }
 
 } // namespace cw::ui

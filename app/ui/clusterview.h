@@ -106,6 +106,7 @@ signals:
     void discoveredResources(int count);
 
 private:
+    static constexpr int RediscoverMs = 5000; // an unreachable cluster is asked again this often
     struct Resource;
     void discover();
     void onDiscovered(const QList<watch::ApiResource> &resources, const std::optional<watch::StreamError> &error);
@@ -166,6 +167,19 @@ private:
     QTimer *m_rediscover = nullptr;
     QString m_verifyText;
     qint64 m_lastChangeMs = 0;
+};
+
+// One resource type the view has opened: its stream, its table and the filter chain the table view shows.
+struct ClusterView::Resource
+{
+    watch::ApiResource api;
+    QString stream;
+    model::ResourceTableModel *model = nullptr;
+    model::NamespaceFilterProxy *byNamespace = nullptr;
+    model::LabelSelectorProxy *byLabels = nullptr;
+    model::TextFilterProxy *byText = nullptr; // the view's model; sorts
+    std::optional<watch::StreamError> error;
+    bool finished = false;
 };
 
 // The words a person reads for a stream's error: "Not allowed to watch pods (403 Forbidden): …".

@@ -39,10 +39,12 @@ bool DemoCluster::start(QString *error)
     config.churnConfig.seed = m_options.seed;
     config.churnConfig.podChangesPerSecond = m_options.podChangesPerSecond;
     config.logFaults = false; // the app shows them; a terminal full of them helps nobody
-    // A demo runs for minutes, not days: old versions and Events go sooner than on a real cluster (etcd
-    // compacts every 5 minutes, Events live an hour), so that the demo's memory stays flat.
+    // A demo runs for minutes, not days: the watch cache's window, old versions and Events go sooner than
+    // on a real cluster (75 s, etcd compacts every 5 minutes, Events live an hour), so that the demo's
+    // memory is flat within its first minute. Short windows also make expired resourceVersions common.
+    config.historyWindowSec = 30;
     config.compactionIntervalSec = 20;
-    config.churnConfig.eventTtlSeconds = 60;
+    config.churnConfig.eventTtlSeconds = 45;
     if (m_options.faults) {
         // The faults a watcher meets on real clusters every day; the destructive ones (rewind, unavailable)
         // stay for the tests and the sim's command line.

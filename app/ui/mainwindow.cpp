@@ -21,7 +21,12 @@
 #include <QSettings>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QTimer>
 #include <QVBoxLayout>
+
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 using namespace Qt::StringLiterals;
 
@@ -63,6 +68,14 @@ MainWindow::MainWindow(const StartOptions &options, QWidget *parent) : QMainWind
         delete view;
         updateTitle();
     });
+
+#ifdef __GLIBC__
+    // A relist briefly holds two copies of a resource; glibc keeps the freed pages mapped unless asked, so a
+    // long session's RSS would ratchet up with every relist although the live heap stays flat.
+    auto *trim = new QTimer(this);
+    connect(trim, &QTimer::timeout, this, [] { malloc_trim(0); });
+    trim->start(30'000);
+#endif
 
     resize(1400, 900);
     QSettings settings;

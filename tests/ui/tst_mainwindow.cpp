@@ -21,6 +21,7 @@
 #include <QLineEdit>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
@@ -131,6 +132,35 @@ private slots:
         for (int c = 0; c < m->columnCount(); ++c)
             headers << m->headerData(c, Qt::Horizontal).toString();
         QCOMPARE(headers, (QStringList{u"NAMESPACE"_s, u"NAME"_s, u"READY"_s, u"UP-TO-DATE"_s, u"AVAILABLE"_s, u"AGE"_s}));
+
+        // Events are a view of their own, with kubectl's columns.
+        QVERIFY(view->selectResource(u"events"_s));
+        headers.clear();
+        for (int c = 0; c < view->table()->model()->columnCount(); ++c)
+            headers << view->table()->model()->headerData(c, Qt::Horizontal).toString();
+        QCOMPARE(headers, (QStringList{u"NAMESPACE"_s, u"LAST SEEN"_s, u"TYPE"_s, u"REASON"_s, u"OBJECT"_s, u"MESSAGE"_s}));
+    }
+
+    void a_dead_cluster_is_said_in_the_banner_and_the_window_stays_usable()
+    {
+        // The sim's kubeconfig, then no sim: the port refuses connections.
+        QTemporaryDir dir;
+        const QString kubeconfig = dir.filePath(u"config"_s);
+        QVERIFY(QFile::copy(sim->kubeconfigPath(), kubeconfig));
+        sim.reset();
+        cw::ui::StartOptions options;
+        options.kubeconfig = kubeconfig;
+        options.restore = false;
+        MainWindow window(options);
+        window.show();
+        ClusterView *view = window.currentView();
+        QVERIFY(view && !view->isDemo());
+        QTRY_VERIFY_WITH_TIMEOUT(view->bannerText().startsWith(u"Cannot reach the cluster"_s), 15'000);
+        QVERIFY2(view->bannerText().contains(u"retrying"_s), qPrintable(view->bannerText()));
+        // The rest still works: the demo opens in a second tab.
+        QVERIFY(window.openDemo());
+        QCOMPARE(window.tabs()->count(), 2);
+        QVERIFY(window.currentView()->isDemo());
     }
 
     void a_label_selector_in_the_filter_bar_narrows_the_table()
