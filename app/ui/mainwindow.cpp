@@ -70,8 +70,11 @@ MainWindow::MainWindow(const StartOptions &options, QWidget *parent) : QMainWind
     });
 
 #ifdef __GLIBC__
-    // A relist briefly holds two copies of a resource; glibc keeps the freed pages mapped unless asked, so a
-    // long session's RSS would ratchet up with every relist although the live heap stays flat.
+    // A relist briefly holds two copies of a resource, in buffers of megabytes. glibc raises its mmap
+    // threshold to the largest buffer freed, so later big buffers land in the heap, and freed pages stay
+    // mapped unless asked: a long session's RSS would ratchet up with every relist while the live heap stays
+    // flat. A fixed threshold keeps big buffers in their own mappings; the trim returns what the heap freed.
+    mallopt(M_MMAP_THRESHOLD, 256 * 1024);
     auto *trim = new QTimer(this);
     connect(trim, &QTimer::timeout, this, [] { malloc_trim(0); });
     trim->start(30'000);
