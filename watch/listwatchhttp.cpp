@@ -334,6 +334,18 @@ ContinuePeek peekContinueToken(QByteArrayView head)
     }
 }
 
+StreamError httpStreamError(const HttpFailure &failure)
+{
+    ErrorKind kind = ErrorKind::Http;
+    if (failure.code == 401)
+        kind = ErrorKind::Unauthorized;
+    else if (failure.code == 403)
+        kind = ErrorKind::Forbidden;
+    else if (failure.code == 404)
+        kind = ErrorKind::NotFound;
+    return toStreamError(WatchError{kind, failure.code, failure.reason, failure.message});
+}
+
 StreamError toStreamError(const WatchError &error)
 {
     StreamError out;

@@ -31,6 +31,8 @@ struct HttpFailure
     bool tooLargeRv = false; // 504 with cause ResourceVersionTooLarge
 };
 HttpFailure readHttpFailure(const QNetworkReply *reply, int code, QByteArrayView body);
+// The typed error of a one-off request (verify's pages, fetch) that got a non-200 answer.
+StreamError httpStreamError(const HttpFailure &failure);
 
 NetworkErrorKind networkErrorKind(QNetworkReply::NetworkError error);
 // Our own words for a transport failure: Qt's errorString() may quote the URL, which is not ours to log.

@@ -181,15 +181,7 @@ void SessionWorker::fetch(const QString &stream, const QString &ns, const QStrin
         } else if (status == 0) {
             result.error = StreamError{StreamError::Kind::Network, 0, QString(), networkErrorText(reply->error())};
         } else {
-            const HttpFailure f = readHttpFailure(reply, status, body);
-            ErrorKind kind = ErrorKind::Http;
-            if (status == 401)
-                kind = ErrorKind::Unauthorized;
-            else if (status == 403)
-                kind = ErrorKind::Forbidden;
-            else if (status == 404)
-                kind = ErrorKind::NotFound;
-            result.error = toStreamError(WatchError{kind, status, f.reason, f.message});
+            result.error = httpStreamError(readHttpFailure(reply, status, body));
         }
         emit fetched(result);
     });

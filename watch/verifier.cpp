@@ -142,14 +142,7 @@ void Verifier::pageFinished()
             requestPage();
             return;
         }
-        WatchError error{ErrorKind::Http, status, f.reason, f.message};
-        if (status == 401)
-            error.kind = ErrorKind::Unauthorized;
-        else if (status == 403)
-            error.kind = ErrorKind::Forbidden;
-        else if (status == 404)
-            error.kind = ErrorKind::NotFound;
-        finish(toStreamError(error));
+        finish(httpStreamError(f));
         return;
     }
     ListPageResult decoded = decodeListPage(body);
