@@ -149,7 +149,7 @@ void Informer::onReadyRead(RequestId id)
     // One buffer for every read: a fresh megabyte per readyRead would cost an allocation (often an mmap and
     // its page faults) each time. Taken out while in use, so a nested read could never write into it.
     QByteArray buffer = std::exchange(m_readBuffer, QByteArray());
-    buffer.resize(qsizetype(available));
+    buffer.resize(qsizetype(available) + DecodePadding); // lets the decoder parse lines where they lie
     const qint64 got = std::max<qint64>(0, reply->read(buffer.data(), available));
     m_health.bytes += got;
     readWatchBody(id, QByteArrayView(buffer).first(qsizetype(got)));
@@ -170,7 +170,7 @@ void Informer::readWatchBody(RequestId id, QByteArrayView data)
             return;
     }
     // The lines are decoded before the read buffer is touched again, so they need not be copied out of it.
-    readLines(id, request->lines.feedInPlace(data));
+    readLines(id, request->lines.feedInPlace(data, DecodePadding));
 }
 
 qint64 Informer::readListBody(Request &request, qint64 available)
@@ -207,7 +207,7 @@ void Informer::readLines(RequestId id, const QList<Line> &lines)
 void Informer::handleLine(RequestId id, const Line &line)
 {
     Request *request = current(id);
-    DecodeResult decoded = decodeWatchLine(line.bytes, m_options.keepManagedFields);
+    DecodeResult decoded = decodeWatchLine(line.bytes, m_options.keepManagedFields, line.readable);
     if (const auto *bad = std::get_if<DecodeError>(&decoded)) {
         // Reported, never skipped: the line may have been an event, so the machine decides how to recover.
         const qint64 offset = line.offset + std::max<qint64>(0, bad->position);
@@ -220,14 +220,16 @@ void Informer::handleLine(RequestId id, const Line &line)
     WatchEvent &event = std::get<WatchEvent>(decoded);
     if (event.type == EventType::Error) {
         const bool tooLarge = event.causes.contains(QLatin1StringView("ResourceVersionTooLarge"));
-        feed(in::WatchErrorEvent{id, event.code, event.reason, event.retryAfterSeconds, tooLarge, event.message},
+        feed(in::WatchErrorEvent{id, event.code, event.reason, event.retryAfterSeconds, tooLarge,
+                                 event.message},
              Fact{httpFailureName(event.code, event.reason, tooLarge), event.message, event.code, true,
                   std::nullopt});
         return;
     }
     const auto *watching = std::get_if<state::Watching>(&m_state.phase);
     const bool initial = watching && watching->initialEvents.has_value();
-    if (watching && !initial && compareResourceVersions(event.resourceVersion, watching->rv).value_or(0) < 0) {
+    if (watching && !initial &&
+        compareResourceVersions(event.resourceVersion, watching->rv).value_or(0) < 0) {
         // Live events only move forward. Going back means the server was restored from a backup (§8): a
         // watch from our RV would stay silent until the server catches up, missing everything in between.
         const QString detail = QLatin1StringView("resourceVersion ") + event.resourceVersion +
@@ -248,7 +250,7 @@ void Informer::handleLine(RequestId id, const Line &line)
             if (m_collecting)
                 m_relistItems.append(std::move(object)); // a streaming list's snapshot
         } else {
-            m_lastEventMs = QDateTime::currentMSecsSinceEpoch();
+            m_lastEventMs = m_lastByteMs; // when the bytes that carried it arrived: one clock read per read
             m_pending.changes.append(m_store.apply(changeType(type), std::move(object), m_lastEventMs));
             markPending();
             if (m_options.pendingLimit > 0 && !m_fullSignalled &&
@@ -274,6 +276,8 @@ void Informer::onFinished(RequestId id)
     const QNetworkReply::NetworkError error = reply->error();
     const QByteArray rest = reply->readAll();
     m_health.bytes += rest.size();
+    if (!rest.isEmpty())
+        m_lastByteMs = QDateTime::currentMSecsSinceEpoch();
     if (!request->watch) {
         request->body += rest;
         if (error == QNetworkReply::NoError)
@@ -284,7 +288,8 @@ void Informer::onFinished(RequestId id)
     if (status == 0) {
         release(id);
         const QString text = networkErrorText(error);
-        feed(in::NetworkError{id, networkErrorKind(error), text}, Fact{text, QString(), 0, true, std::nullopt});
+        feed(in::NetworkError{id, networkErrorKind(error), text},
+             Fact{text, QString(), 0, true, std::nullopt});
         return;
     }
     if (status != 200) {
@@ -332,11 +337,14 @@ void Informer::listFinished(std::unique_ptr<Request> request, int status, QNetwo
     const RequestId id = request->id;
     if (status == 0 || (status == 200 && error != QNetworkReply::NoError)) {
         const QString text = networkErrorText(error);
-        feed(in::NetworkError{id, networkErrorKind(error), text}, Fact{text, QString(), 0, true, std::nullopt});
+        feed(in::NetworkError{id, networkErrorKind(error), text},
+             Fact{text, QString(), 0, true, std::nullopt});
         return;
     }
     if (status != 200) {
-        const HttpFailure f = readHttpFailure(request->reply, status, QByteArrayView(request->body).first(std::min(request->body.size(), MaxErrorBody)));
+        const HttpFailure f = readHttpFailure(
+            request->reply, status,
+            QByteArrayView(request->body).first(std::min(request->body.size(), MaxErrorBody)));
         feed(in::ListFailed{id, f.code, f.reason, f.retryAfterSeconds, f.tooLargeRv, f.message},
              Fact{httpFailureName(f.code, f.reason, f.tooLargeRv), f.message, f.code, true, std::nullopt});
         return;
@@ -372,9 +380,11 @@ void Informer::onIdle()
     if (!request)
         return;
     ++m_health.stalls;
-    const QString detail = QLatin1StringView("no byte for ") + QString::number(m_idleMs) + QLatin1StringView(" ms");
-    feed(in::IdleTimeout{m_idleFor}, Fact{request->watch ? QStringLiteral("stalled") : QStringLiteral("list stalled"),
-                                          detail, 0, false, StreamState::Stalled});
+    const QString detail =
+        QLatin1StringView("no byte for ") + QString::number(m_idleMs) + QLatin1StringView(" ms");
+    feed(in::IdleTimeout{m_idleFor},
+         Fact{request->watch ? QStringLiteral("stalled") : QStringLiteral("list stalled"), detail, 0, false,
+              StreamState::Stalled});
 }
 
 void Informer::prefetchNext(Request &request)
@@ -455,9 +465,11 @@ bool Informer::adoptPrefetch(const cmd::StartList &command)
     // What the reply did before adoption is handled as if it happened now, after this step: the machine has
     // its state and the idle timer for this request before any of it is news.
     if (finished)
-        QMetaObject::invokeMethod(this, [this, id] { onFinished(id); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this, [this, id] { onFinished(id); }, Qt::QueuedConnection);
     else if (reply->bytesAvailable() > 0)
-        QMetaObject::invokeMethod(this, [this, id] { onReadyRead(id); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this, [this, id] { onReadyRead(id); }, Qt::QueuedConnection);
     return true;
 }
 

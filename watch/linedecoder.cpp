@@ -8,15 +8,15 @@ namespace cw::watch {
 
 QList<Line> LineDecoder::feed(QByteArrayView chunk)
 {
-    return split(chunk, false);
+    return split(chunk, false, 0);
 }
 
-QList<Line> LineDecoder::feedInPlace(QByteArrayView chunk)
+QList<Line> LineDecoder::feedInPlace(QByteArrayView chunk, qsizetype padding)
 {
-    return split(chunk, true);
+    return split(chunk, true, padding);
 }
 
-QList<Line> LineDecoder::split(QByteArrayView chunk, bool inPlace)
+QList<Line> LineDecoder::split(QByteArrayView chunk, bool inPlace, qsizetype padding)
 {
     QList<Line> lines;
     const char *data = chunk.data();
@@ -39,7 +39,8 @@ QList<Line> LineDecoder::split(QByteArrayView chunk, bool inPlace)
                 // The '\r' is trimmed here: chopping a raw-data array would copy it.
                 const qsizetype length = newline - pos - (data[newline - 1] == '\r' ? 1 : 0);
                 if (length > 0)
-                    lines.append(Line{QByteArray::fromRawData(data + pos, length), chunkOffset + pos});
+                    lines.append(Line{QByteArray::fromRawData(data + pos, length), chunkOffset + pos,
+                                      size - pos + padding});
             } else {
                 emitLine(lines, QByteArray(data + pos, newline - pos), chunkOffset + pos);
             }
@@ -79,7 +80,8 @@ void LineDecoder::emitLine(QList<Line> &out, QByteArray &&bytes, qint64 offset) 
         bytes.chop(1);
     if (bytes.isEmpty())
         return;
-    out.append(Line{std::move(bytes), offset});
+    const qsizetype size = bytes.size();
+    out.append(Line{std::move(bytes), offset, size});
 }
 
 } // namespace cw::watch

@@ -14,6 +14,9 @@ struct Line
 {
     QByteArray bytes;  // without the '\n' and without a trailing '\r'
     qint64 offset = 0; // absolute byte offset of the line's first byte in the stream, for error reports
+    // Bytes that may be read from bytes.data() on (at least bytes.size()): a line that lies in a padded
+    // chunk can be parsed where it is.
+    qsizetype readable = 0;
 };
 
 // Splits a watch response body into lines as chunks arrive (protocol doc §3.4: one compact JSON event per
@@ -30,8 +33,9 @@ public:
     QList<Line> feed(QByteArrayView chunk);
     // The same without copying: a line that lies wholly within chunk references chunk's bytes
     // (QByteArray::fromRawData), so the lines must not outlive chunk. For a hot read loop that decodes each
-    // line at once; a line begun in an earlier chunk is still joined into a buffer of its own.
-    QList<Line> feedInPlace(QByteArrayView chunk);
+    // line at once; a line begun in an earlier chunk is still joined into a buffer of its own. `padding` is
+    // how many bytes after chunk the caller allows to be read (see Line::readable).
+    QList<Line> feedInPlace(QByteArrayView chunk, qsizetype padding = 0);
     // End of stream: the unterminated last line, if any (a server that closes without a final '\n').
     std::optional<Line> finish();
     // Drops everything, for reuse on a new stream.
@@ -43,7 +47,7 @@ public:
     qsizetype pendingSize() const { return m_tail.size(); }
 
 private:
-    QList<Line> split(QByteArrayView chunk, bool inPlace);
+    QList<Line> split(QByteArrayView chunk, bool inPlace, qsizetype padding);
     void emitLine(QList<Line> &out, QByteArray &&bytes, qint64 offset) const;
 
     QByteArray m_tail;       // start of an incomplete line; never contains '\n'

@@ -15,7 +15,7 @@ Change ObjectStore::apply(ChangeType type, ObjectRef object, qint64 receivedMs)
     Change change;
     change.type = type;
     change.receivedMs = receivedMs;
-    const QString key = keyOf(*object);
+    const Key key = Key::of(*object);
     if (type == ChangeType::Deleted) {
         change.previous = m_objects.take(key);
     } else {
@@ -33,10 +33,10 @@ Change ObjectStore::apply(ChangeType type, ObjectRef object, qint64 receivedMs)
 QList<Change> ObjectStore::diff(const QList<ObjectRef> &items) const
 {
     QList<Change> changes;
-    QSet<QString> listed;
+    QSet<Key> listed;
     listed.reserve(items.size());
     for (const ObjectRef &item : items) {
-        const QString key = keyOf(*item);
+        const Key key = Key::of(*item);
         listed.insert(key);
         const ObjectRef old = m_objects.value(key);
         if (!old) {
@@ -69,7 +69,7 @@ QList<Change> ObjectStore::replace(const QList<ObjectRef> &items, bool recovered
             Change change{ChangeType::Added, item, nullptr, recovered, recovered ? reason : QString(),
                           receivedMs};
             changes.append(std::move(change));
-            m_objects.insert(keyOf(*item), item);
+            m_objects.insert(Key::of(*item), item);
         }
         return changes;
     }
@@ -80,11 +80,11 @@ QList<Change> ObjectStore::replace(const QList<ObjectRef> &items, bool recovered
             change.recoveredReason = reason;
         change.receivedMs = receivedMs;
     }
-    QHash<QString, ObjectRef> next;
+    QHash<Key, ObjectRef> next;
     next.reserve(items.size());
     for (const ObjectRef &item : items) {
         // Unchanged objects keep the instance consumers already hold.
-        const QString key = keyOf(*item);
+        const Key key = Key::of(*item);
         const ObjectRef old = m_objects.value(key);
         const bool same = old && old->uid == item->uid && old->resourceVersion == item->resourceVersion;
         next.insert(key, same ? old : item);

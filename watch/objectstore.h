@@ -15,6 +15,7 @@ namespace cw::watch {
 class ObjectStore
 {
 public:
+    // "ns/name", or "name" for cluster-scoped objects: for messages and consumers' own indexes.
     static QString keyOf(const ObjectRecord &object);
 
     // A watch event: stores (or removes) the object and returns the change to report. For Deleted the
@@ -31,12 +32,21 @@ public:
     // What replace() would report, without replacing anything.
     QList<Change> diff(const QList<ObjectRef> &items) const;
 
-    ObjectRef find(const QString &key) const { return m_objects.value(key); }
+    ObjectRef find(const ObjectRecord &object) const { return m_objects.value(Key::of(object)); }
     QList<ObjectRef> snapshot() const { return m_objects.values(); }
     qsizetype size() const { return m_objects.size(); }
 
 private:
-    QHash<QString, ObjectRef> m_objects;
+    // Both parts share their data with the object's own strings: a lookup allocates nothing.
+    struct Key
+    {
+        QString ns;
+        QString name;
+        static Key of(const ObjectRecord &object) { return Key{object.ns, object.name}; }
+        friend bool operator==(const Key &a, const Key &b) { return a.name == b.name && a.ns == b.ns; }
+        friend size_t qHash(const Key &key, size_t seed = 0) { return qHashMulti(seed, key.ns, key.name); }
+    };
+    QHash<Key, ObjectRef> m_objects;
 };
 
 } // namespace cw::watch

@@ -170,7 +170,8 @@ void Verifier::finish(std::optional<StreamError> error)
     dropNext();
     m_result.error = std::move(error);
     if (!m_result.error && !m_informer)
-        m_result.error = StreamError{StreamError::Kind::Config, 0, QString(), QStringLiteral("the stream has ended")};
+        m_result.error =
+            StreamError{StreamError::Kind::Config, 0, QString(), QStringLiteral("the stream has ended")};
     if (!m_result.error) {
         const ObjectStore &store = m_informer->store();
         QHash<QString, const ObjectRecord *> listed;
@@ -179,7 +180,7 @@ void Verifier::finish(std::optional<StreamError> error)
         for (const ObjectRecord &item : std::as_const(m_items)) {
             const QString key = ObjectStore::keyOf(item);
             listed.insert(key, &item);
-            const ObjectRef known = store.find(key);
+            const ObjectRef known = store.find(item);
             if (!known) {
                 ++m_result.missing;
                 missing.append(key);

@@ -621,7 +621,7 @@ DecodeResult decodeEvent(Workspace &workspace, simdjson::padded_string_view inpu
     std::string_view typeName;
     bool haveType = false;
     bool haveObject = false;
-    StatusFields status;
+    std::optional<StatusFields> status;
     const bool ok = reader.rootMembers([&](Key key, od::value value, const char *) {
         if (key == "type"sv) {
             haveType = true;
@@ -629,7 +629,11 @@ DecodeResult decodeEvent(Workspace &workspace, simdjson::padded_string_view inpu
         }
         if (key == "object"sv) {
             haveObject = true;
-            return reader.readObject(value, event, &status, event.initialEventsEnd, keepManagedFields);
+            // Only an ERROR's object is a Status. Servers send "type" first, so that is known by now.
+            if (!haveType || typeName == "ERROR"sv)
+                status.emplace();
+            return reader.readObject(value, event, status ? &*status : nullptr, event.initialEventsEnd,
+                                     keepManagedFields);
         }
         return reader.validate(value, 1);
     });
@@ -645,11 +649,12 @@ DecodeResult decodeEvent(Workspace &workspace, simdjson::padded_string_view inpu
     if (!haveObject)
         return DecodeError{QStringLiteral("event has no \"object\"")};
     if (event.type == WatchEvent::Type::Error) {
-        event.code = status.code;
-        event.reason = status.reason;
-        event.message = status.message;
-        event.retryAfterSeconds = status.retryAfterSeconds;
-        event.causes = status.causes;
+        Q_ASSERT(status);
+        event.code = status->code;
+        event.reason = status->reason;
+        event.message = status->message;
+        event.retryAfterSeconds = status->retryAfterSeconds;
+        event.causes = status->causes;
     } else if (event.resourceVersion.isEmpty()) {
         return DecodeError{QStringLiteral("object has no metadata.resourceVersion")};
     }
@@ -756,8 +761,18 @@ std::optional<StatusFields> decodeStatusJson(Workspace &workspace, simdjson::pad
 
 } // namespace
 
-DecodeResult decodeWatchLine(QByteArrayView line, bool keepManagedFields)
+DecodeResult decodeWatchLine(QByteArrayView line, bool keepManagedFields, qsizetype readable)
 {
+    static_assert(DecodePadding >= qsizetype(simdjson::SIMDJSON_PADDING));
+    // What the parser reads past the end can decide which error a broken line gets; behind its own
+    // terminator, past it always looks the same to it.
+    if (readable >= line.size() + DecodePadding &&
+        (line.data()[line.size()] == '\n' || line.data()[line.size()] == '\r')) {
+        const simdjson::padded_string_view input(line.data(), size_t(line.size()), size_t(readable));
+        return withWorkspace(size_t(line.size()), [&](Workspace &workspace) {
+            return decodeEvent(workspace, input, keepManagedFields);
+        });
+    }
     return withWorkspace(line, [&](Workspace &workspace, simdjson::padded_string_view input) {
         return decodeEvent(workspace, input, keepManagedFields);
     });
@@ -772,7 +787,6 @@ ListPageResult decodeListPage(QByteArrayView body, bool keepManagedFields)
 
 ListPageResult decodeListPageInPlace(QByteArray &body, bool keepManagedFields)
 {
-    static_assert(DecodePadding >= qsizetype(simdjson::SIMDJSON_PADDING));
     // The padding becomes part of the array for the parse (zeroed, as in Workspace::load) and is cut off
     // again after it; a body reserved with room for it is neither reallocated nor copied.
     const qsizetype size = body.size();

@@ -89,12 +89,15 @@ using ListPageResult = std::variant<ListPage, DecodeError>;
 
 // Decodes one watch line. Invalid JSON or UTF-8, an unknown type, a missing or non-object "object" and a
 // missing metadata.resourceVersion on anything but ERROR all give a DecodeError, never a crash.
-DecodeResult decodeWatchLine(QByteArrayView line, bool keepManagedFields = false);
+// With `readable` bytes readable from line.data() on, DecodePadding of them past the line and its '\n' or
+// '\r' right behind it, it is parsed in place instead of copied first.
+DecodeResult decodeWatchLine(QByteArrayView line, bool keepManagedFields = false, qsizetype readable = 0);
 // Decodes a LIST response body (one page).
 ListPageResult decodeListPage(QByteArrayView body, bool keepManagedFields = false);
+// The parser reads up to this many bytes past its input (their content does not matter).
+inline constexpr qsizetype DecodePadding = 64;
 // The same result, without copying the body first: the parser needs DecodePadding bytes after it, which this
 // appends for the parse and removes again. Reserving size() + DecodePadding beforehand spares a reallocation.
-inline constexpr qsizetype DecodePadding = 64;
 ListPageResult decodeListPageInPlace(QByteArray &body, bool keepManagedFields = false);
 // Decodes an HTTP error body: a Status JSON, or plain text such as "Too many requests, please try again
 // later."

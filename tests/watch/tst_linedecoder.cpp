@@ -101,6 +101,30 @@ private Q_SLOTS:
         QVERIFY(sameLines(feedInPieces(stream, everyByte), expected));
     }
 
+    void in_place_lines_say_how_far_they_may_be_read()
+    {
+        const QByteArray stream("{\"a\":1}\n{\"bb\":2}\r\n{\"c\"");
+        LineDecoder decoder;
+        constexpr qsizetype Padding = 64;
+        const QList<Line> first = decoder.feedInPlace(QByteArrayView(stream), Padding);
+        QCOMPARE(first.size(), 2);
+        // Up to the chunk's end and the padding behind it, measured from each line's first byte.
+        QCOMPARE(first[0].readable, stream.size() + Padding);
+        QCOMPARE(first[0].bytes.constData(), stream.constData());
+        QCOMPARE(first[1].bytes, QByteArray("{\"bb\":2}"));
+        QCOMPARE(first[1].readable, stream.size() - 8 + Padding);
+        // A line joined from two chunks lives in a buffer of its own: only its own bytes are promised.
+        const QByteArray rest(":3}\n");
+        const QList<Line> second = decoder.feedInPlace(QByteArrayView(rest), Padding);
+        QCOMPARE(second.size(), 1);
+        QCOMPARE(second[0].bytes, QByteArray("{\"c\":3}"));
+        QCOMPARE(second[0].readable, second[0].bytes.size());
+        // Copied lines likewise.
+        LineDecoder copying;
+        const QList<Line> copied = copying.feed(QByteArrayView(stream));
+        QCOMPARE(copied[0].readable, copied[0].bytes.size());
+    }
+
     void a_utf8_sequence_split_across_chunks_comes_out_whole()
     {
         const QByteArray rocket("\xf0\x9f\x9a\x80");

@@ -608,6 +608,57 @@ private Q_SLOTS:
         QVERIFY(accepted > 0); // mutations inside string values stay valid; those must still decode
     }
 
+    void a_line_parsed_in_place_decodes_as_its_copy_does()
+    {
+        // In place, the parser may read past the line: its terminator, then the next line, half an event,
+        // bytes that would close or continue the JSON. None of it may change the result.
+        const QByteArray good = line("MODIFIED", podObject(4));
+        QList<QByteArray> inputs{
+            good,
+            line("ERROR", R"({"kind":"Status","code":410,"reason":"Expired"})"),
+            line("ADDED", R"({"metadata":{"name":"bad","resourceVersion":"2"},"spec":{"a":tru}})"),
+            QByteArray(R"({"type":"ADDED","object":{"metadata":{"resourceVersion":"1"}})"),
+            QByteArray("12"),
+            QByteArray(R"({"type":"ADDED","object":{"n":1)")};
+        for (qsizetype length = 0; length < good.size(); length += 37)
+            inputs.append(good.first(length));
+        const QList<QByteArray> rests{QByteArray(64, '}'),
+                                      QByteArray(64, ']'),
+                                      QByteArray(64, '7'),
+                                      QByteArray(64, '"'),
+                                      good,
+                                      QByteArray(64, '\0'),
+                                      ",\"x\":1}}" + QByteArray(64, ' ')};
+        for (const QByteArray &input : std::as_const(inputs)) {
+            const DecodeResult copied = decodeWatchLine(input);
+            for (const QByteArray &terminator : {QByteArray("\n"), QByteArray("\r\n")}) {
+                for (const QByteArray &rest : rests) {
+                    const QByteArray buffer = input + terminator + rest;
+                    const DecodeResult inPlace =
+                        decodeWatchLine(QByteArrayView(buffer).first(input.size()), false, buffer.size());
+                    QCOMPARE(inPlace.index(), copied.index());
+                    if (const auto *event = std::get_if<WatchEvent>(&copied)) {
+                        const auto &other = std::get<WatchEvent>(inPlace);
+                        QCOMPARE(other.object, event->object);
+                        QCOMPARE(other.resourceVersion, event->resourceVersion);
+                        QCOMPARE(other.code, event->code);
+                    } else {
+                        const auto &error = std::get<DecodeError>(copied);
+                        QCOMPARE(std::get<DecodeError>(inPlace).message, error.message);
+                        QCOMPARE(std::get<DecodeError>(inPlace).position, error.position);
+                    }
+                }
+            }
+            // Without its terminator right behind it, the line is copied: the same result, whatever follows.
+            const QByteArray unterminated = input + QByteArray(64, '}');
+            const DecodeResult guarded =
+                decodeWatchLine(QByteArrayView(unterminated).first(input.size()), false, unterminated.size());
+            QCOMPARE(guarded.index(), copied.index());
+            if (const auto *error = std::get_if<DecodeError>(&copied))
+                QCOMPARE(std::get<DecodeError>(guarded).message, error->message);
+        }
+    }
+
     void a_fifty_megabyte_event_decodes()
     {
         const QByteArray huge =
