@@ -37,6 +37,9 @@ WatchStream::WatchStream(HttpConnection *connection, Store *store, WatchOptions 
     m_deadline.setSingleShot(true);
     m_dripTimer.setInterval(dripTickMs);
     m_waitTimer.setInterval(50);
+    m_stallTimer.setSingleShot(true);
+    m_stallTimer.setTimerType(Qt::PreciseTimer);
+    connect(&m_stallTimer, &QTimer::timeout, this, &WatchStream::pump);
     connect(&m_bookmarkTimer, &QTimer::timeout, this, [this] { emitBookmark(); });
     connect(&m_dripTimer, &QTimer::timeout, this, &WatchStream::flushDrip);
     connect(&m_waitTimer, &QTimer::timeout, this, &WatchStream::pump);
@@ -152,8 +155,14 @@ void WatchStream::pump()
 {
     if (!m_active || m_pumping || !m_connection)
         return;
-    if (m_stalledForGood || m_stalledUntilMs > nowMs())
+    if (m_stalledForGood)
         return;
+    if (const qint64 left = m_stalledUntilMs - nowMs(); left > 0) {
+        // A timer may fire early: the stall's end is waited for until it has really come.
+        if (!m_stallTimer.isActive())
+            m_stallTimer.start(int(left) + 1);
+        return;
+    }
     m_pumping = true;
     const auto done = qScopeGuard([this] { m_pumping = false; });
     if (m_initialPending) {
@@ -323,7 +332,7 @@ void WatchStream::stall(int ms)
         return;
     }
     m_stalledUntilMs = nowMs() + ms;
-    QTimer::singleShot(ms + 1, this, &WatchStream::pump);
+    m_stallTimer.start(ms + 1);
 }
 
 void WatchStream::closeEarly()

@@ -89,6 +89,7 @@ private:
     QTimer m_deadline;
     QTimer m_dripTimer;
     QTimer m_waitTimer;
+    QTimer m_stallTimer; // ends a timed stall
     QElapsedTimer m_waitClock;
     bool m_pumping = false;
 };

@@ -120,6 +120,17 @@ private slots:
         QCOMPARE(stream.lines(1, 3000).size(), 1);
     }
 
+    void a_stall_of_two_seconds_or_more_resumes_too()
+    {
+        // Qt makes timers of 2 s and longer coarse, free to fire early: the stream must still resume.
+        RawStream stream;
+        QVERIFY(stream.open(sim->port(), watchTarget(), SimFixture::adminToken));
+        sim->inject(fault("stall", {{QStringLiteral("seconds"), 2.05}}));
+        write();
+        QVERIFY(stream.silentFor(1500));
+        QCOMPARE(stream.lines(1, 4000).size(), 1);
+    }
+
     void close_ends_open_watches_cleanly()
     {
         RawStream stream;
