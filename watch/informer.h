@@ -2,6 +2,7 @@
 #pragma once
 
 #include "backoff.h"
+#include "decodeworker.h"
 #include "linedecoder.h"
 #include "objectstore.h"
 #include "retrywatcher_sm.h"
@@ -11,6 +12,7 @@
 #include <QNetworkReply>
 #include <QObject>
 #include <QPointer>
+#include <QThread>
 #include <QTimer>
 #include <QUrlQuery>
 
@@ -30,6 +32,8 @@ struct InformerOptions
     // pendingFull() once the pending batch holds this many changes; 0: never.
     qsizetype pendingLimit = 0;
     quint64 seed = 1; // backoff jitter and watch timeouts, replayable
+    // Where watch reads are decoded; none: in the informer's own thread, as each read arrives.
+    QThread *decodeThread = nullptr;
 };
 
 // One stream: list, watch, and every recovery, in the watch thread. The retry watcher's transition function
@@ -84,7 +88,11 @@ private:
         bool watch = false;
         QPointer<QNetworkReply> reply;
         QByteArray body; // a list page, or the body of an error answer
-        LineDecoder lines;
+        // Touched by the decode thread while reads are out there, by this thread only when none is.
+        std::shared_ptr<LineDecoder> lines = std::make_shared<LineDecoder>();
+        int decoding = 0;           // reads out for decoding
+        qint64 decodingBytes = 0;   // and their bytes
+        bool finishWaiting = false; // the reply finished while reads were out: handled when they are back
         bool opened = false;
         qint64 startedMs = 0;
         qint64 events = 0;
@@ -116,11 +124,13 @@ private:
     void onMetaData(RequestId id);
     void onReadyRead(RequestId id);
     qint64 readListBody(Request &request, qint64 available);
-    void readWatchBody(RequestId id, QByteArrayView data);
+    void readWatchBody(RequestId id, QByteArray &&buffer, qint64 size);
+    void onDecoded(const std::shared_ptr<DecodedChunk> &chunk);
     void onFinished(RequestId id);
     void openWatch(Request &request);
     void readLines(RequestId id, const QList<Line> &lines);
     void handleLine(RequestId id, const Line &line);
+    void handleDecoded(RequestId id, qint64 lineOffset, DecodeResult &&decoded, qint64 receivedMs);
     void listFinished(std::unique_ptr<Request> request, int status, QNetworkReply::NetworkError error);
     void onIdle();
     // Prefetch: the next page requested as soon as the head of this one names it (informerio.cpp).
@@ -145,6 +155,8 @@ private:
     // read and decode this one. The machine's next StartList adopts it, anything else drops it.
     std::unique_ptr<Request> m_prefetch;
     QByteArray m_readBuffer;            // reused by every watch read
+    DecodeWorker *m_decoder = nullptr;  // lives in InformerOptions::decodeThread
+    QList<QByteArray> m_spareBuffers;   // read buffers back from the decoder, for the next reads
     QTimer m_idleTimer;
     RequestId m_idleFor = 0;
     qint64 m_idleMs = 0;

@@ -19,6 +19,9 @@ constexpr qint64 ReadAheadBytes = 1024 * 1024;
 constexpr qint64 MaxReservedBody = 64 * 1024 * 1024;
 // A ListMeta is a few hundred bytes at the start of the body; a head this long without one never ends it.
 constexpr qsizetype MaxPeekBytes = 64 * 1024;
+// Read but not yet decoded, per stream: beyond this, reading waits and TCP holds the rest at the server.
+constexpr qint64 MaxDecodeBacklog = 4 * ReadAheadBytes;
+constexpr qsizetype MaxSpareBuffers = 4;
 
 bool sameList(const cmd::StartList &a, const cmd::StartList &b)
 {
@@ -146,31 +149,73 @@ void Informer::onReadyRead(RequestId id)
         prefetchNext(*request);
         return;
     }
-    // One buffer for every read: a fresh megabyte per readyRead would cost an allocation (often an mmap and
-    // its page faults) each time. Taken out while in use, so a nested read could never write into it.
-    QByteArray buffer = std::exchange(m_readBuffer, QByteArray());
+    if (m_decoder && request->decodingBytes >= MaxDecodeBacklog)
+        return; // read again when the decoder has caught up (onDecoded)
+    // Reused buffers: a fresh megabyte per readyRead would cost an allocation (often an mmap and its page
+    // faults) each time. Taken out while in use, so a nested read could never write into it.
+    QByteArray buffer;
+    if (!m_decoder)
+        buffer = std::exchange(m_readBuffer, QByteArray());
+    else if (!m_spareBuffers.isEmpty())
+        buffer = m_spareBuffers.takeLast();
     buffer.resize(qsizetype(available) + DecodePadding); // lets the decoder parse lines where they lie
     const qint64 got = std::max<qint64>(0, reply->read(buffer.data(), available));
     m_health.bytes += got;
-    readWatchBody(id, QByteArrayView(buffer).first(qsizetype(got)));
-    m_readBuffer = std::move(buffer);
+    readWatchBody(id, std::move(buffer), got);
 }
 
-void Informer::readWatchBody(RequestId id, QByteArrayView data)
+void Informer::readWatchBody(RequestId id, QByteArray &&buffer, qint64 size)
 {
     Request *request = current(id);
+    const QByteArrayView data = QByteArrayView(buffer).first(qsizetype(size));
     if (!request->opened) {
         if (httpStatus(request->reply) != 200) {
             if (request->body.size() < MaxErrorBody)
                 request->body += data;
+            m_readBuffer = std::move(buffer);
             return;
         }
         openWatch(*request);
+        if (!(request = current(id))) {
+            m_readBuffer = std::move(buffer);
+            return;
+        }
+    }
+    if (m_decoder) {
+        ++request->decoding;
+        request->decodingBytes += size;
+        m_decoder->post(id, std::move(buffer), size, request->lines, m_options.keepManagedFields,
+                        m_lastByteMs);
+        return;
+    }
+    // The lines are decoded before the read buffer is touched again, so they need not be copied out of it.
+    readLines(id, request->lines->feedInPlace(data, DecodePadding));
+    m_readBuffer = std::move(buffer);
+}
+
+void Informer::onDecoded(const std::shared_ptr<DecodedChunk> &chunk)
+{
+    if (m_spareBuffers.size() < MaxSpareBuffers)
+        m_spareBuffers.append(std::move(chunk->buffer));
+    const RequestId id = chunk->request;
+    Request *request = current(id);
+    if (!request)
+        return; // its request ended meanwhile: what it read is no longer news
+    const bool wasFull = request->decodingBytes >= MaxDecodeBacklog;
+    --request->decoding;
+    request->decodingBytes -= chunk->bytes;
+    for (DecodedLine &line : chunk->lines) {
+        handleDecoded(id, line.offset, std::move(line.result), chunk->receivedMs);
         if (!current(id))
             return;
     }
-    // The lines are decoded before the read buffer is touched again, so they need not be copied out of it.
-    readLines(id, request->lines.feedInPlace(data, DecodePadding));
+    if (request->decoding == 0 && request->finishWaiting) {
+        onFinished(id);
+        return;
+    }
+    if (wasFull && request->decodingBytes < MaxDecodeBacklog && request->reply &&
+        request->reply->bytesAvailable() > 0)
+        onReadyRead(id);
 }
 
 qint64 Informer::readListBody(Request &request, qint64 available)
@@ -206,11 +251,16 @@ void Informer::readLines(RequestId id, const QList<Line> &lines)
 
 void Informer::handleLine(RequestId id, const Line &line)
 {
+    handleDecoded(id, line.offset, decodeWatchLine(line.bytes, m_options.keepManagedFields, line.readable),
+                  m_lastByteMs);
+}
+
+void Informer::handleDecoded(RequestId id, qint64 lineOffset, DecodeResult &&decoded, qint64 receivedMs)
+{
     Request *request = current(id);
-    DecodeResult decoded = decodeWatchLine(line.bytes, m_options.keepManagedFields, line.readable);
     if (const auto *bad = std::get_if<DecodeError>(&decoded)) {
         // Reported, never skipped: the line may have been an event, so the machine decides how to recover.
-        const qint64 offset = line.offset + std::max<qint64>(0, bad->position);
+        const qint64 offset = lineOffset + std::max<qint64>(0, bad->position);
         const QString detail = QLatin1StringView("malformed line at byte ") + QString::number(offset) +
                                QLatin1StringView(" of the stream: ") + bad->message;
         feed(in::WatchErrorEvent{id, 0, QStringLiteral("DecodeError"), 0, false, detail},
@@ -250,7 +300,7 @@ void Informer::handleLine(RequestId id, const Line &line)
             if (m_collecting)
                 m_relistItems.append(std::move(object)); // a streaming list's snapshot
         } else {
-            m_lastEventMs = m_lastByteMs; // when the bytes that carried it arrived: one clock read per read
+            m_lastEventMs = receivedMs; // when the bytes that carried it arrived: one clock read per read
             m_pending.changes.append(m_store.apply(changeType(type), std::move(object), m_lastEventMs));
             markPending();
             if (m_options.pendingLimit > 0 && !m_fullSignalled &&
@@ -270,6 +320,11 @@ void Informer::onFinished(RequestId id)
     Request *request = current(id);
     if (!request)
         return;
+    if (request->decoding > 0) {
+        // What it read before is still being decoded, and comes first.
+        request->finishWaiting = true;
+        return;
+    }
     QNetworkReply *reply = request->reply;
     // The HTTP status first: Qt also reports 4xx/5xx as reply errors, and those carry a Status to read.
     const int status = httpStatus(reply);
@@ -305,14 +360,14 @@ void Informer::onFinished(RequestId id)
         if (!current(id))
             return;
     }
-    readLines(id, request->lines.feed(rest));
+    readLines(id, request->lines->feed(rest));
     if (!current(id))
         return;
     const bool clean = error == QNetworkReply::NoError;
     if (clean) {
         // A complete body whose last line lacks its '\n' still holds an event (§3.4). The torn line of a
         // broken stream does not: the resumed watch delivers that event again.
-        if (const auto tail = request->lines.finish()) {
+        if (const auto tail = request->lines->finish()) {
             handleLine(id, *tail);
             if (!current(id))
                 return;

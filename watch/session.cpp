@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "session.h"
 
+#include "decodeworker.h"
 #include "sessionworker.h"
 
 #include <QMetaObject>
@@ -11,6 +12,7 @@ struct ClusterSession::Private
 {
     QString contextName;
     QThread thread;
+    QThread decodeThread;            // decodes the watch streams' reads, beside `thread`
     SessionWorker *worker = nullptr; // lives in `thread`; deleted there when the thread finishes
 };
 
@@ -24,6 +26,7 @@ void registerTypes()
     qRegisterMetaType<std::optional<StreamError>>();
     qRegisterMetaType<ApiResource>();
     qRegisterMetaType<QList<ApiResource>>();
+    qRegisterMetaType<std::shared_ptr<DecodedChunk>>();
 }
 } // namespace
 
@@ -33,7 +36,7 @@ ClusterSession::ClusterSession(ResolvedContext context, SessionOptions options, 
     registerTypes();
     d->contextName = context.contextName;
     // Parentless and moved: a worker must not have a parent in another thread (Qt's worker pattern).
-    d->worker = new SessionWorker(std::move(context), std::move(options));
+    d->worker = new SessionWorker(std::move(context), std::move(options), &d->decodeThread);
     d->worker->moveToThread(&d->thread);
     connect(&d->thread, &QThread::finished, d->worker, &QObject::deleteLater);
     connect(d->worker, &SessionWorker::discovered, this, &ClusterSession::discovered, Qt::QueuedConnection);
@@ -42,6 +45,8 @@ ClusterSession::ClusterSession(ResolvedContext context, SessionOptions options, 
     connect(d->worker, &SessionWorker::verified, this, &ClusterSession::verified, Qt::QueuedConnection);
     connect(d->worker, &SessionWorker::fetched, this, &ClusterSession::fetched, Qt::QueuedConnection);
     d->thread.setObjectName(QLatin1StringView("watch ") + d->contextName);
+    d->decodeThread.setObjectName(QLatin1StringView("decode ") + d->contextName);
+    d->decodeThread.start();
     d->thread.start();
 }
 
@@ -52,6 +57,9 @@ ClusterSession::~ClusterSession()
     QMetaObject::invokeMethod(worker, [worker] { worker->shutdown(); }, Qt::BlockingQueuedConnection);
     d->thread.quit();
     d->thread.wait();
+    // After the informers: their decoders were handed to this thread for deletion, which its end carries out.
+    d->decodeThread.quit();
+    d->decodeThread.wait();
 }
 
 QString ClusterSession::contextName() const

@@ -25,8 +25,8 @@ constexpr qsizetype MaxBatchChanges = 2000;
 constexpr int HeartbeatMs = 1000;
 } // namespace
 
-SessionWorker::SessionWorker(ResolvedContext context, SessionOptions options)
-    : m_context(std::move(context)), m_options(std::move(options))
+SessionWorker::SessionWorker(ResolvedContext context, SessionOptions options, QThread *decodeThread)
+    : m_context(std::move(context)), m_options(std::move(options)), m_decodeThread(decodeThread)
 {
     m_clock.start();
 }
@@ -88,6 +88,7 @@ void SessionWorker::watch(const ResourceSpec &spec)
     options.backoff = m_options.backoff;
     options.keepManagedFields = m_options.keepManagedFields;
     options.pendingLimit = MaxBatchChanges;
+    options.decodeThread = m_decodeThread;
     // A fixed seed replays the same delays; every stream gets its own sequence from it.
     options.seed = m_options.seed != 0 ? quint64(m_options.seed) * 1000 + m_streamsStarted
                                        : QRandomGenerator::system()->generate64();

@@ -6,6 +6,7 @@
 #include <QElapsedTimer>
 #include <QHash>
 #include <QObject>
+#include <QThread>
 #include <QTimer>
 
 #include <memory>
@@ -23,7 +24,8 @@ class SessionWorker : public QObject
 {
     Q_OBJECT
 public:
-    SessionWorker(ResolvedContext context, SessionOptions options);
+    // Watch reads are decoded in decodeThread (none: in this worker's thread).
+    SessionWorker(ResolvedContext context, SessionOptions options, QThread *decodeThread = nullptr);
     ~SessionWorker() override;
 
     void discover();
@@ -67,6 +69,7 @@ private:
 
     ResolvedContext m_context;
     SessionOptions m_options;
+    QThread *m_decodeThread = nullptr;
     struct Client
     {
         std::unique_ptr<ApiClient> api;

@@ -11,6 +11,7 @@
 
 #include <QDateTime>
 #include <QJsonArray>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTest>
 #include <QTcpServer>
@@ -387,6 +388,43 @@ private slots:
         const QList<Gap> gaps = mirror.gaps;
         QVERIFY(std::any_of(gaps.cbegin(), gaps.cend(),
                             [](const Gap &g) { return g.cause == QLatin1StringView("network lost"); }));
+    }
+
+    void a_burst_beyond_the_decode_backlog_is_applied_whole_before_the_close()
+    {
+        // About 15 MB of events: reads wait for the decode thread, and the server's close arrives while
+        // reads are still out. Everything read comes first; nothing is dropped and read again.
+        waitForMatureWatch();
+        const qsizetype mark = mirror.health.size();
+        constexpr int Burst = 3000;
+        // The sim closes the stream the moment it has handed the whole burst to its socket, while the
+        // client is still reading and decoding it.
+        sim->thread().invoke([](cw::sim::SimServer &s) {
+            const QList<cw::sim::ObjectPtr> pods = s.store()->list(podType(), QString());
+            for (int i = 0; i < Burst; ++i) {
+                const cw::sim::ObjectPtr &o = pods[i % pods.size()];
+                s.store()->touch(s.store()->get(podType(), o->ns, o->name));
+            }
+            auto *poll = new QTimer(&s);
+            poll->setInterval(1);
+            QObject::connect(poll, &QTimer::timeout, &s, [&s, poll] {
+                if (s.maxWatchLag() > 0)
+                    return;
+                s.injectFault(faultFrom(fault("close")));
+                poll->deleteLater();
+            });
+            poll->start();
+        });
+        QTRY_VERIFY_WITH_TIMEOUT(mirror.hasHealth(QStringLiteral("closed by server"), mark), 10'000);
+        QTRY_COMPARE_WITH_TIMEOUT(mirror.lines(), truthLines(*sim), 10'000);
+        const auto closed = std::find_if(mirror.health.cbegin() + mark, mirror.health.cend(),
+                                         [](const HealthEvent &e) { return e.reason == QLatin1StringView("closed by server"); });
+        const QRegularExpressionMatch events =
+            QRegularExpression(QStringLiteral("and (\\d+) events")).match(closed->detail);
+        QVERIFY2(events.hasMatch(), qPrintable(closed->detail));
+        QVERIFY2(events.captured(1).toLongLong() >= Burst, qPrintable(closed->detail));
+        QVERIFY(mirror.recovered.isEmpty());
+        QVERIFY(mirror.gaps.isEmpty());
     }
 
     void an_expired_continue_token_restarts_the_relist_from_page_one()
