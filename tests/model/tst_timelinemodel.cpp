@@ -109,9 +109,9 @@ private Q_SLOTS:
         QCOMPARE(model->rowCount(), 3); // relist start, relist end, summary
         const TimelineEntry &summary = model->entry(2);
         QCOMPARE(summary.kind, TimelineEntry::Kind::Watch);
-        QCOMPARE(summary.detail, u"initial list: 500 objects"_s);
+        QCOMPARE(summary.detail(), u"initial list: 500 objects"_s);
         QCOMPARE(summary.timeMs, T0 + 5);
-        QCOMPARE(model->entry(0).type, u"relist start"_s);
+        QCOMPARE(model->entry(0).type(), u"relist start"_s);
         QCOMPARE(model->entry(0).kind, TimelineEntry::Kind::Connection);
     }
 
@@ -156,7 +156,7 @@ private Q_SLOTS:
         for (int row = 3; row < model->rowCount(); ++row) {
             if (model->index(row, 0).data(EventTimelineModel::RecoveredRole).toBool()) {
                 ++recovered;
-                QVERIFY(model->entry(row).detail.contains(u"relist after 410 Expired"_s));
+                QVERIFY(model->entry(row).detail().contains(u"relist after 410 Expired"_s));
             }
         }
         QCOMPARE(recovered, 3);
@@ -187,9 +187,9 @@ private Q_SLOTS:
         QCOMPARE(last.timeMs, T0 + 10'000);
         QCOMPARE(last.endMs, T0 + 60'000);
         QCOMPARE(last.expiredEvents, 3);
-        QVERIFY2(last.detail.contains(u"3 Events expired during the gap"_s), qPrintable(last.detail));
-        QVERIFY(last.detail.contains(u"unknown number"_s));
-        QVERIFY(last.detail.startsWith(u"410 Expired: stale for 50.0 s"_s));
+        QVERIFY2(last.detail().contains(u"3 Events expired during the gap"_s), qPrintable(last.detail()));
+        QVERIFY(last.detail().contains(u"unknown number"_s));
+        QVERIFY(last.detail().startsWith(u"410 Expired: stale for 50.0 s"_s));
     }
 
     void expired_events_wait_for_a_gap_in_a_later_batch()
@@ -220,7 +220,7 @@ private Q_SLOTS:
         model->applyBatch(b);
         const TimelineEntry &gap = model->entry(model->rowCount() - 1);
         QCOMPARE(gap.expiredEvents, -1);
-        QVERIFY(!gap.detail.contains(u"Events"_s));
+        QVERIFY(!gap.detail().contains(u"Events"_s));
         QCOMPARE(model->index(model->rowCount() - 1, EventTimelineModel::KindColumn).data().toString(), u"gap"_s);
     }
 
@@ -232,7 +232,7 @@ private Q_SLOTS:
         model->applyBatch(b);
         const QModelIndex first = model->index(0, 0);
         QCOMPARE(first.data(EventTimelineModel::EndTimeRole).toLongLong(), T0 + 3200);
-        QVERIFY(model->entry(0).detail.contains(u"retry in 3.2 s"_s));
+        QVERIFY(model->entry(0).detail().contains(u"retry in 3.2 s"_s));
         QCOMPARE(model->spanRowsBetween(T0 + 3000, T0 + 9000), QList<int>{0});
         QCOMPARE(model->spanRowsBetween(T0 + 3300, T0 + 9000), QList<int>{});
     }
@@ -253,11 +253,11 @@ private Q_SLOTS:
         QCOMPARE(model->rowCount(), 10);
         QCOMPARE(removed.count(), 1);
         QCOMPARE(removed.at(0).at(2).toInt(), 1); // rows 0..1 went
-        QCOMPARE(model->entry(0).name, u"p2"_s);
+        QCOMPARE(model->entry(0).name(), u"p2"_s);
         model->setCapacity(5);
         QCOMPARE(removed.count(), 2);
         QCOMPARE(model->rowCount(), 5);
-        QCOMPARE(model->entry(0).name, u"p7"_s);
+        QCOMPARE(model->entry(0).name(), u"p7"_s);
         QCOMPARE(model->rowsBetween(T0, T0 + 8), std::make_pair(0, 5)); // slack lets later rows in
         QCOMPARE(model->rowsBetween(T0 + 9, T0 + 9).first, 2);
     }
@@ -272,7 +272,7 @@ private Q_SLOTS:
         QCOMPARE(model->rowCount(), 5);
         QVERIFY(!model->entry(0).object);
         QVERIFY(!model->entry(1).object);
-        QCOMPARE(model->entry(1).name, u"p1"_s); // what identifies it stays
+        QCOMPARE(model->entry(1).name(), u"p1"_s); // what identifies it stays
         QVERIFY(model->entry(2).object);
         QVERIFY(model->entry(4).object);
         model->applyBatch(watchBatch(u"pods"_s, {change(ChangeType::Deleted, record(u"Pod"_s, u"demo"_s, u"p9"_s, 9), T0 + 9)}));
@@ -389,7 +389,7 @@ private Q_SLOTS:
         feed(model); // the newest four: the DELETED, the relist's two entries, the gap
         QCOMPARE(model.rowCount(), 4);
         QCOMPARE(proxy.rowCount(), 1);
-        QCOMPARE(proxy.entryAt(0).name, u"c"_s);
+        QCOMPARE(proxy.entryAt(0).name(), u"c"_s);
         model.setCapacity(2);
         QCOMPARE(proxy.rowCount(), 0);
     }

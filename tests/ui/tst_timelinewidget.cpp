@@ -182,10 +182,10 @@ private Q_SLOTS:
         QTest::mouseClick(lanes(), Qt::LeftButton, {}, QPoint(lanes()->xForTime(T0 + 30'000) + 2, y));
         QCOMPARE(activated.count(), 1);
         auto entry = activated.at(0).at(0).value<TimelineEntry>();
-        QCOMPARE(entry.name, u"b"_s);
-        QCOMPARE(entry.type, u"MODIFIED"_s);
+        QCOMPARE(entry.name(), u"b"_s);
+        QCOMPARE(entry.type(), u"MODIFIED"_s);
         // The table follows the click.
-        QCOMPARE(widget->proxy()->entryAt(widget->table()->currentIndex().row()).name, u"b"_s);
+        QCOMPARE(widget->proxy()->entryAt(widget->table()->currentIndex().row()).name(), u"b"_s);
 
         // Inside the gap but away from any mark: the gap itself.
         QTest::mouseClick(lanes(), Qt::LeftButton, {}, QPoint(lanes()->xForTime(T0 + 25'000), y));
@@ -206,7 +206,7 @@ private Q_SLOTS:
         table->scrollTo(last);
         QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, table->visualRect(last).center());
         QCOMPARE(activated.count(), 1);
-        QCOMPARE(activated.at(0).at(0).value<TimelineEntry>().name, u"e"_s);
+        QCOMPARE(activated.at(0).at(0).value<TimelineEntry>().name(), u"e"_s);
     }
 
     void filters_narrow_the_table_data()
