@@ -293,6 +293,105 @@ private Q_SLOTS:
         QCOMPARE(model->rowsBetween(T0 + 200'000, T0 + 300'000).first, 100);
     }
 
+    // What an entry keeps in binary must read back as the text it was given; what has no exact binary form
+    // (resourceVersions are opaque strings by protocol) is kept as text.
+    void uid_resource_versions_and_detail_read_back_as_given_data()
+    {
+        QTest::addColumn<int>("type");
+        QTest::addColumn<QString>("uid");
+        QTest::addColumn<QString>("rv");
+        QTest::addColumn<QString>("previous"); // null: no previous version
+        QTest::addColumn<bool>("recovered");
+        QTest::addColumn<QString>("detail");
+        const int added = int(ChangeType::Added);
+        const int modified = int(ChangeType::Modified);
+        const int deleted = int(ChangeType::Deleted);
+        const QString uuid = u"6f9619ff-8b86-4011-b42d-00c04fc964ff"_s;
+        QTest::newRow("uuid, decimal") << added << uuid << u"12"_s << QString() << false
+                                       << u"resourceVersion 12"_s;
+        QTest::newRow("modified from decimal to decimal")
+            << modified << uuid << u"13"_s << u"12"_s << false << u"resourceVersion 12 → 13"_s;
+        QTest::newRow("modified from leading zero to hex")
+            << modified << uuid << u"a1b2"_s << u"0007"_s << false << u"resourceVersion 0007 → a1b2"_s;
+        QTest::newRow("largest 64-bit and one beyond")
+            << modified << uuid << u"18446744073709551616"_s << u"18446744073709551615"_s << false
+            << u"resourceVersion 18446744073709551615 → 18446744073709551616"_s;
+        QTest::newRow("zero and signed") << modified << uuid << u"+1"_s << u"0"_s << false
+                                         << u"resourceVersion 0 → +1"_s;
+        QTest::newRow("empty previous") << modified << uuid << u"5"_s << u""_s << false
+                                        << u"resourceVersion  → 5"_s;
+        QTest::newRow("uppercase uuid") << added << uuid.toUpper() << u"1"_s << QString() << false
+                                        << u"resourceVersion 1"_s;
+        QTest::newRow("braced uuid") << added << u'{' + uuid + u'}' << u"1"_s << QString() << false
+                                     << u"resourceVersion 1"_s;
+        QTest::newRow("nil uuid") << added << u"00000000-0000-0000-0000-000000000000"_s << u"1"_s << QString()
+                                  << false << u"resourceVersion 1"_s;
+        QTest::newRow("uid that is no uuid") << added << u"uid-demo-web"_s << u"1"_s << QString() << false
+                                             << u"resourceVersion 1"_s;
+        QTest::newRow("no uid, no resourceVersion") << added << QString() << QString() << QString() << false
+                                                    << u"resourceVersion "_s;
+        QTest::newRow("recovered modified keeps its previous version")
+            << modified << uuid << u"5"_s << u"4"_s << true << u"recovered: relist after 410 Expired"_s;
+        QTest::newRow("recovered deleted") << deleted << u"uid-x"_s << u"x9"_s << QString() << true
+                                           << u"recovered: relist after 410 Expired"_s;
+        QTest::newRow("deleted has no previous version") << deleted << uuid << u"9"_s << u"9"_s << false
+                                                         << u"resourceVersion 9"_s;
+    }
+    void uid_resource_versions_and_detail_read_back_as_given()
+    {
+        QFETCH(int, type);
+        QFETCH(QString, uid);
+        QFETCH(QString, rv);
+        QFETCH(QString, previous);
+        QFETCH(bool, recovered);
+        QFETCH(QString, detail);
+        model->setObjectRetention(0); // what the entry itself keeps, not what its object says
+        auto object = std::make_shared<ObjectRecord>(*record(u"Pod"_s, u"demo"_s, u"web"_s, 0));
+        object->uid = uid;
+        object->resourceVersion = rv;
+        Change c = change(ChangeType(type), object, T0, recovered);
+        if (!previous.isNull()) {
+            auto before = std::make_shared<ObjectRecord>(*object);
+            before->resourceVersion = previous;
+            c.previous = before;
+        }
+        model->applyBatch(watchBatch(u"pods"_s, {c}));
+        const TimelineEntry &e = model->entry(0);
+        QVERIFY(!e.object);
+        QCOMPARE(e.uid(), uid);
+        QCOMPARE(e.resourceVersion(), rv);
+        const bool hasPrevious = !previous.isNull() && ChangeType(type) == ChangeType::Modified;
+        QCOMPARE(e.hasPreviousResourceVersion(), hasPrevious);
+        QCOMPARE(e.previousResourceVersion(), hasPrevious ? previous : QString());
+        QCOMPARE(e.recoveredReason(), recovered ? u"relist after 410 Expired"_s : QString());
+        QCOMPARE(e.detail(), detail);
+        QCOMPARE(model->index(0, EventTimelineModel::DetailColumn).data().toString(), detail);
+        QCOMPARE(e.changeType(), ChangeType(type));
+        QCOMPARE(e.ns(), u"demo"_s);
+        QCOMPARE(e.name(), u"web"_s);
+        // As the entryActivated signal carries it.
+        const auto copy = QVariant::fromValue(e).value<TimelineEntry>();
+        QCOMPARE(copy.uid(), uid);
+        QCOMPARE(copy.detail(), detail);
+    }
+
+    void entries_share_their_stream_namespace_and_reason()
+    {
+        QList<Change> changes;
+        for (int n = 0; n < 3; ++n) {
+            const ObjectRef o = record(u"Pod"_s, u"demo"_s, u"p"_s + QString::number(n), n);
+            changes << change(ChangeType::Added, o, T0 + n, true);
+        }
+        model->applyBatch(watchBatch(u"pods"_s, changes));
+        const ObjectRef other = record(u"Pod"_s, u"other"_s, u"q"_s, 9);
+        model->applyBatch(watchBatch(u"pods"_s, {change(ChangeType::Added, other, T0 + 9)}));
+        QCOMPARE(&model->entry(0).ns(), &model->entry(2).ns());
+        QCOMPARE(&model->entry(0).recoveredReason(), &model->entry(2).recoveredReason());
+        QCOMPARE(model->entry(3).ns(), u"other"_s);
+        QCOMPARE(model->entry(3).recoveredReason(), QString());
+        QCOMPARE(model->entry(3).stream(), u"pods"_s);
+    }
+
     void new_streams_are_announced_once()
     {
         QSignalSpy spy(model.get(), &EventTimelineModel::streamsChanged);
