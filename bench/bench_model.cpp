@@ -5,6 +5,9 @@
 //      each keystroke typed into and erased from the text filter, selector changes, and one AGE tick.
 //  (b) 10,000 pods, then 2,000 changes/s delivered as 20 batches/s for 10 s through the same chain: the time
 //      applyBatch takes per batch, and the process CPU per second while it runs (timers and sweeps included).
+//  (c) 100,000 watch changes into the event timeline, whose entries then hold no object: the heap each
+//      entry costs.
+#include "eventtimelinemodel.h"
 #include "filterproxies.h"
 #include "podfactory.h"
 #include "resourcetablemodel.h"
@@ -17,10 +20,12 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTimer>
+#include <QUuid>
 
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
+#include <malloc.h>
 #include <vector>
 
 using namespace cw;
@@ -346,16 +351,125 @@ void benchChurn()
                 cpu / seconds, applied / seconds, seconds, chain.table.rowCount(), chain.table.liveCount());
 }
 
+// Versions of objects as the watch thread decodes them: name, uid and resourceVersion are new strings in each
+// version, namespace, kind and apiVersion are shared (the decoder shares values that repeat).
+class VersionMaker
+{
+public:
+    watch::ObjectRef make(int serial)
+    {
+        auto o = std::make_shared<watch::ObjectRecord>();
+        o->kind = m_kind;
+        o->apiVersion = m_apiVersion;
+        o->ns = m_namespaces[size_t(serial) % m_namespaces.size()];
+        const QByteArray name = Apps[serial % Apps.size()].toUtf8() + "-5d8f7c9b4-"
+                                + QByteArray::number(serial, 36).rightJustified(5, '0');
+        o->name = QString::fromUtf8(name);
+        o->uid = QString::fromUtf8(uuidOf(serial));
+        o->resourceVersion = QString::fromUtf8(QByteArray::number(++m_rv));
+        o->object = "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"" + name + "\"}}";
+        return o;
+    }
+
+private:
+    static QByteArray uuidOf(int serial)
+    {
+        QRandomGenerator rng(quint32(serial) + 1);
+        quint32 words[4];
+        rng.fillRange(words);
+        QByteArray bytes(reinterpret_cast<const char *>(words), sizeof words);
+        bytes[6] = char((bytes[6] & 0x0f) | 0x40); // version 4, as the API server makes them
+        bytes[8] = char((bytes[8] & 0x3f) | 0x80);
+        return QUuid::fromRfc4122(bytes).toByteArray(QUuid::WithoutBraces);
+    }
+
+    std::vector<QString> m_namespaces{u"shop"_s, u"payments"_s, u"search"_s, u"kube-system"_s, u"monitoring"_s};
+    QString m_kind = u"Pod"_s;
+    QString m_apiVersion = u"v1"_s;
+    qint64 m_rv = 1'000'000;
+};
+
+size_t heapBytes()
+{
+    const struct mallinfo2 m = mallinfo2();
+    return m.uordblks + m.hblkhd;
+}
+
+// `objects` live objects churned (15 % added, 70 % modified, 15 % deleted), or with 0 every change is a
+// MODIFIED of an object seen nowhere else. Batches of 50, the demo's rate per second.
+void benchTimelineRun(const char *label, int objects)
+{
+    constexpr int Count = 100'000;
+    constexpr int PerBatch = 50;
+    constexpr qint64 T0 = 1'700'000'000'000;
+    VersionMaker maker;
+    QRandomGenerator rng(3);
+    const size_t before = heapBytes();
+    model::EventTimelineModel timeline;
+    timeline.setObjectRetention(0);
+    {
+        std::vector<std::pair<int, watch::ObjectRef>> live; // the store: serial and current version
+        int serial = 0;
+        for (; serial < objects; ++serial)
+            live.emplace_back(serial, maker.make(serial));
+        for (int i = 0; i < Count; i += PerBatch) {
+            watch::Batch b;
+            b.stream = u"pods"_s;
+            b.sample.timeMs = T0 + i * 20;
+            for (int c = 0; c < PerBatch; ++c) {
+                watch::Change change;
+                change.receivedMs = T0 + (i + c) * 20;
+                const int roll = int(rng.bounded(100));
+                const size_t pick = live.empty() ? 0 : rng.bounded(quint32(live.size()));
+                if (objects == 0) {
+                    change.type = watch::ChangeType::Modified;
+                    change.previous = maker.make(serial);
+                    change.object = maker.make(serial++);
+                } else if (roll < 15 || live.empty()) {
+                    change.type = watch::ChangeType::Added;
+                    change.object = maker.make(serial);
+                    live.emplace_back(serial++, change.object);
+                } else if (roll < 30) {
+                    change.type = watch::ChangeType::Deleted;
+                    change.object = live[pick].second;
+                    change.previous = live[pick].second;
+                    live[pick] = live.back();
+                    live.pop_back();
+                } else {
+                    change.type = watch::ChangeType::Modified;
+                    change.previous = live[pick].second;
+                    change.object = maker.make(live[pick].first);
+                    live[pick].second = change.object;
+                }
+                b.changes.append(std::move(change));
+            }
+            timeline.applyBatch(b);
+        }
+    }
+    const size_t after = heapBytes();
+    std::printf("timeline_bytes_per_entry=%.1f %s (%d entries, sizeof(TimelineEntry)=%zu)\n",
+                double(after - before) / timeline.rowCount(), label, timeline.rowCount(),
+                sizeof(model::TimelineEntry));
+}
+
+void benchTimeline()
+{
+    benchTimelineRun("every change a different object", 0);
+    benchTimelineRun("2,000 objects churned", 2'000);
+}
+
 } // namespace
 
 int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
-    // Optional argument: "filter" or "churn" runs one part only.
+    // Optional argument: "filter", "churn" or "timeline" runs one part only.
     const QString part = argc > 1 ? QString::fromLocal8Bit(argv[1]) : QString();
     if (part.isEmpty() || part == "filter"_L1)
         benchFiltering();
     if (part.isEmpty() || part == "churn"_L1)
         benchChurn();
+    if (part.isEmpty() || part == "timeline"_L1)
+        benchTimeline();
     return 0;
 }

@@ -11,16 +11,6 @@ namespace cw::model {
 
 namespace {
 
-QString changeTypeText(watch::ChangeType type)
-{
-    switch (type) {
-    case watch::ChangeType::Added: return u"ADDED"_s;
-    case watch::ChangeType::Modified: return u"MODIFIED"_s;
-    case watch::ChangeType::Deleted: return u"DELETED"_s;
-    }
-    return u"UNKNOWN"_s;
-}
-
 QString kindText(TimelineEntry::Kind kind)
 {
     switch (kind) {
@@ -75,12 +65,12 @@ QString EventTimelineModel::displayText(const TimelineEntry &e, int column) cons
 {
     switch (column) {
     case TimeColumn: return QDateTime::fromMSecsSinceEpoch(e.timeMs).toString(u"HH:mm:ss.zzz"_s);
-    case StreamColumn: return e.stream;
+    case StreamColumn: return e.stream();
     case KindColumn: return kindText(e.kind);
-    case TypeColumn: return e.type;
-    case NamespaceColumn: return e.ns;
-    case NameColumn: return e.name;
-    case DetailColumn: return e.detail;
+    case TypeColumn: return e.type();
+    case NamespaceColumn: return e.ns();
+    case NameColumn: return e.name();
+    case DetailColumn: return e.detail();
     default: return {};
     }
 }
@@ -95,16 +85,16 @@ QVariant EventTimelineModel::data(const QModelIndex &index, int role) const
     case Qt::ToolTipRole:
         return index.column() == TimeColumn
                    ? QDateTime::fromMSecsSinceEpoch(e.timeMs).toString(Qt::ISODateWithMs)
-                   : (index.column() == DetailColumn ? e.detail : QVariant());
+                   : (index.column() == DetailColumn ? e.detail() : QVariant());
     case TimeRole: return e.timeMs;
     case EndTimeRole: return e.endMs;
-    case StreamRole: return e.stream;
+    case StreamRole: return e.stream();
     case KindRole: return int(e.kind);
-    case TypeRole: return e.type;
+    case TypeRole: return e.type();
     case RecoveredRole: return e.recovered;
     case ObjectRole: return QVariant::fromValue(e.object);
-    case NamespaceRole: return e.ns;
-    case NameRole: return e.name;
+    case NamespaceRole: return e.ns();
+    case NameRole: return e.name();
     default: return {};
     }
 }
@@ -140,43 +130,58 @@ QHash<int, QByteArray> EventTimelineModel::roleNames() const
     return names;
 }
 
+EventTimelineModel::SharedRef EventTimelineModel::interned(const QString &stream, const QString &ns,
+                                                          const QString &recoveredReason)
+{
+    SharedKey key{stream, ns, recoveredReason};
+    if (const auto it = m_interned.constFind(key); it != m_interned.cend())
+        return *it;
+    if (m_interned.size() >= m_internedPruneAt) {
+        // Reasons carry a stale cause and namespaces come and go: drop what no entry holds any more.
+        m_interned.removeIf([](const auto &it) { return it.value()->ref.loadRelaxed() == 1; });
+        m_internedPruneAt = std::max<qsizetype>(64, 2 * m_interned.size());
+    }
+    auto *value = new TimelineEntry::Shared;
+    value->stream = stream;
+    value->ns = ns;
+    value->recoveredReason = recoveredReason;
+    const SharedRef ref(value);
+    m_interned.insert(std::move(key), ref);
+    return ref;
+}
+
 TimelineEntry EventTimelineModel::changeEntry(const QString &stream, const watch::Change &change,
-                                              qint64 fallbackMs) const
+                                              qint64 fallbackMs)
 {
     TimelineEntry e;
     e.timeMs = change.receivedMs > 0 ? change.receivedMs : fallbackMs;
     e.endMs = e.timeMs;
-    e.stream = stream;
     e.kind = TimelineEntry::Kind::Watch;
-    e.type = changeTypeText(change.type);
+    e.m_change = quint8(change.type);
     e.recovered = change.recovered;
-    e.recoveredReason = change.recoveredReason;
     e.object = change.object;
+    const QString &ns = change.object ? change.object->ns : TimelineEntry::none();
+    e.m_shared = interned(stream, ns, change.recoveredReason);
     if (change.object) {
-        e.ns = change.object->ns;
-        e.name = change.object->name;
-        e.uid = change.object->uid;
-        e.resourceVersion = change.object->resourceVersion;
+        e.setName(change.object->name);
+        e.setUid(change.object->uid);
+        e.setResourceVersion(change.object->resourceVersion);
     }
-    if (change.recovered)
-        e.detail = u"recovered: "_s + change.recoveredReason;
-    else if (change.previous && change.type == watch::ChangeType::Modified)
-        e.detail = u"resourceVersion "_s + change.previous->resourceVersion + u" → "_s + e.resourceVersion;
-    else
-        e.detail = u"resourceVersion "_s + e.resourceVersion;
+    if (change.previous && change.type == watch::ChangeType::Modified)
+        e.setPreviousResourceVersion(change.previous->resourceVersion);
     return e;
 }
 
-TimelineEntry EventTimelineModel::healthEntry(const watch::HealthEvent &event) const
+TimelineEntry EventTimelineModel::healthEntry(const watch::HealthEvent &event)
 {
     TimelineEntry e;
     e.timeMs = event.timeMs;
     // A backoff wait is a span: the stream sends nothing until it ends.
     e.endMs = event.timeMs + std::max<qint64>(0, event.backoffMs);
-    e.stream = event.stream;
+    e.m_shared = interned(event.stream);
     e.kind = TimelineEntry::Kind::Connection;
-    e.type = event.reason;
-    e.resourceVersion = event.lastResourceVersion;
+    e.setType(event.reason);
+    e.setResourceVersion(event.lastResourceVersion);
     QStringList parts;
     if (!event.detail.isEmpty())
         parts << event.detail;
@@ -185,29 +190,29 @@ TimelineEntry EventTimelineModel::healthEntry(const watch::HealthEvent &event) c
     if (event.httpCode != 0)
         parts << u"HTTP "_s + QString::number(event.httpCode);
     parts << u"state "_s + watch::streamStateName(event.state);
-    e.detail = parts.join(u" · "_s);
+    e.setDetail(parts.join(u" · "_s));
     return e;
 }
 
-TimelineEntry EventTimelineModel::gapEntry(const watch::Gap &gap, StreamMemory &state) const
+TimelineEntry EventTimelineModel::gapEntry(const watch::Gap &gap, StreamMemory &state)
 {
     TimelineEntry e;
     e.timeMs = gap.startMs;
     e.endMs = std::max(gap.endMs, gap.startMs);
-    e.stream = gap.stream;
+    e.m_shared = interned(gap.stream);
     e.kind = TimelineEntry::Kind::Gap;
-    e.type = u"gap"_s;
-    e.detail = gap.cause + u": stale for "_s + seconds(e.endMs - e.timeMs) + u"; recovered "_s
-               + QString::number(gap.added) + u" added, "_s + QString::number(gap.modified) + u" modified, "_s
-               + QString::number(gap.deleted) + u" deleted"_s;
+    QString detail = gap.cause + u": stale for "_s + seconds(e.endMs - e.timeMs) + u"; recovered "_s
+                     + QString::number(gap.added) + u" added, "_s + QString::number(gap.modified)
+                     + u" modified, "_s + QString::number(gap.deleted) + u" deleted"_s;
     if (state.events) {
         e.expiredEvents = state.expiredPending;
         state.expiredPending = 0;
         // Only Events the store had seen can be counted; those created and expired inside the gap left no
         // trace anywhere the client can read.
-        e.detail += u"; "_s + QString::number(e.expiredEvents)
-                    + u" Events expired during the gap (plus an unknown number created and expired within it)"_s;
+        detail += u"; "_s + QString::number(e.expiredEvents)
+                  + u" Events expired during the gap (plus an unknown number created and expired within it)"_s;
     }
+    e.setDetail(detail);
     return e;
 }
 
@@ -255,11 +260,11 @@ void EventTimelineModel::applyBatch(const watch::Batch &batch)
                 summary.timeMs = event.timeMs;
         }
         summary.endMs = summary.timeMs;
-        summary.stream = batch.stream;
+        summary.m_shared = interned(batch.stream);
         summary.kind = TimelineEntry::Kind::Watch;
-        summary.type = u"ADDED"_s;
-        summary.detail = u"initial list: "_s + QString::number(std::max<qint64>(summarized, batch.snapshot.size()))
-                         + u" objects"_s;
+        summary.m_change = quint8(watch::ChangeType::Added);
+        const qint64 listed = std::max<qint64>(summarized, batch.snapshot.size());
+        summary.setDetail(u"initial list: "_s + QString::number(listed) + u" objects"_s);
         added.push_back(std::move(summary));
     }
     for (const watch::Gap &gap : batch.gaps) {

@@ -1,42 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "timelineentry.h"
 #include "watchtypes.h"
 
 #include <QAbstractTableModel>
 #include <QHash>
-#include <QMetaType>
 #include <QStringList>
 
 #include <deque>
 #include <utility>
 
 namespace cw::model {
-
-// One line of the timeline: a watch change, a connection event or a gap span.
-struct TimelineEntry
-{
-    enum class Kind { Watch, Connection, Gap };
-
-    qint64 timeMs = 0; // wall clock, ms since epoch
-    qint64 endMs = 0;  // == timeMs for a point; the end of a gap or backoff wait for a span
-    QString stream;
-    Kind kind = Kind::Watch;
-    // Watch: "ADDED" / "MODIFIED" / "DELETED"; Connection: the health reason ("connected", "backoff"...);
-    // Gap: "gap"; the summary of a stream's first list: "initial list".
-    QString type;
-    QString ns;
-    QString name;
-    QString uid;
-    QString resourceVersion;
-    bool recovered = false;
-    QString recoveredReason; // why a relist synthesized it, e.g. "relist after 410 Expired"
-    QString detail;
-    cw::watch::ObjectRef object; // Watch only; for DELETED the last known state
-    int expiredEvents = -1;      // Gap on a stream of Events: Events the relist found deleted; -1 otherwise
-
-    bool isSpan() const { return endMs > timeMs; }
-};
 
 // Every watch event and every connection event of a session, append-ordered, bounded by a capacity.
 class EventTimelineModel : public QAbstractTableModel
@@ -96,6 +71,20 @@ Q_SIGNALS:
     void streamsChanged();
 
 private:
+    // What entries intern: few streams, namespaces and recovered reasons, so few combinations.
+    struct SharedKey
+    {
+        QString stream;
+        QString ns;
+        QString recoveredReason;
+        bool operator==(const SharedKey &) const = default;
+        friend size_t qHash(const SharedKey &key, size_t seed = 0)
+        {
+            return qHashMulti(seed, key.stream, key.ns, key.recoveredReason);
+        }
+    };
+    using SharedRef = QExplicitlySharedDataPointer<const TimelineEntry::Shared>;
+
     struct StreamMemory
     {
         bool listed = false;     // its first list was summarized; later lists are relists
@@ -105,9 +94,10 @@ private:
 
     void appendEntries(std::vector<TimelineEntry> &&entries);
     void trimTo(int capacity);
-    TimelineEntry changeEntry(const QString &stream, const cw::watch::Change &change, qint64 fallbackMs) const;
-    TimelineEntry healthEntry(const cw::watch::HealthEvent &event) const;
-    TimelineEntry gapEntry(const cw::watch::Gap &gap, StreamMemory &state) const;
+    SharedRef interned(const QString &stream, const QString &ns = {}, const QString &recoveredReason = {});
+    TimelineEntry changeEntry(const QString &stream, const cw::watch::Change &change, qint64 fallbackMs);
+    TimelineEntry healthEntry(const cw::watch::HealthEvent &event);
+    TimelineEntry gapEntry(const cw::watch::Gap &gap, StreamMemory &state);
     QString displayText(const TimelineEntry &e, int column) const;
 
     int m_capacity = DefaultCapacity;
@@ -121,8 +111,8 @@ private:
     int m_objectRetention = ObjectRetention;
     QStringList m_streams;
     QHash<QString, StreamMemory> m_state;
+    QHash<SharedKey, SharedRef> m_interned;
+    qsizetype m_internedPruneAt = 64; // the pool size at which values no entry holds are dropped
 };
 
 } // namespace cw::model
-
-Q_DECLARE_METATYPE(cw::model::TimelineEntry)

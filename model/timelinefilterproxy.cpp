@@ -14,10 +14,11 @@ TimelineFilterProxy::TypeFlag typeFlag(const TimelineEntry &e)
     case TimelineEntry::Kind::Gap: return TimelineFilterProxy::Gap;
     case TimelineEntry::Kind::Watch: break;
     }
-    if (e.type == "MODIFIED"_L1)
-        return TimelineFilterProxy::Modified;
-    if (e.type == "DELETED"_L1)
-        return TimelineFilterProxy::Deleted;
+    switch (e.changeType()) {
+    case watch::ChangeType::Modified: return TimelineFilterProxy::Modified;
+    case watch::ChangeType::Deleted: return TimelineFilterProxy::Deleted;
+    case watch::ChangeType::Added: break;
+    }
     return TimelineFilterProxy::Added;
 }
 
@@ -75,9 +76,9 @@ bool TimelineFilterProxy::acceptsEntry(const TimelineEntry &e) const
         return false;
     if (m_recoveredOnly && !e.recovered)
         return false;
-    if (!m_streams.isEmpty() && !m_streams.contains(e.stream))
+    if (!m_streams.isEmpty() && !m_streams.contains(e.stream()))
         return false;
-    if (!m_namespace.isEmpty() && e.kind == TimelineEntry::Kind::Watch && e.ns != m_namespace)
+    if (!m_namespace.isEmpty() && e.kind == TimelineEntry::Kind::Watch && e.ns() != m_namespace)
         return false;
     return true;
 }

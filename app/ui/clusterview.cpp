@@ -467,16 +467,16 @@ void ClusterView::followSelection()
 
 void ClusterView::onTimelineEntry(const model::TimelineEntry &entry)
 {
-    Resource *r = m_byStream.value(entry.stream);
-    if (!r || entry.name.isEmpty())
+    Resource *r = m_byStream.value(entry.stream());
+    if (!r || entry.name().isEmpty())
         return;
     if (m_current != r->stream)
         selectResource(r->api.groupResource());
-    const int row = r->model->rowOf(entry.ns, entry.name);
+    const int row = r->model->rowOf(entry.ns(), entry.name());
     if (row < 0) {
         // Gone from the store: show the version the timeline kept.
         if (entry.object) {
-            m_selectedKey = keyOf(entry.ns, entry.name);
+            m_selectedKey = keyOf(entry.ns(), entry.name());
             m_selectedStream = r->stream;
             m_objectView->showObject(entry.object);
             m_objectView->showDeleted();

@@ -38,7 +38,7 @@ class StreamHealthModel;
 class TextFilterProxy;
 class NamespaceFilterProxy;
 class LabelSelectorProxy;
-struct TimelineEntry;
+class TimelineEntry;
 } // namespace cw::model
 
 namespace cw::ui {

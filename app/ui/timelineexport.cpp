@@ -29,12 +29,10 @@ bool isChange(const TimelineEntry &e)
 watch::Change asChange(const TimelineEntry &e)
 {
     watch::Change change;
-    change.type = e.type == "MODIFIED"_L1  ? watch::ChangeType::Modified
-                  : e.type == "DELETED"_L1 ? watch::ChangeType::Deleted
-                                           : watch::ChangeType::Added;
+    change.type = e.changeType();
     change.object = e.object;
     change.recovered = e.recovered;
-    change.recoveredReason = e.recoveredReason;
+    change.recoveredReason = e.recoveredReason();
     change.receivedMs = e.timeMs;
     return change;
 }
@@ -42,20 +40,20 @@ watch::Change asChange(const TimelineEntry &e)
 // The --events-out line without its terminator, so that fields can follow.
 QByteArray baseLine(app::EventWriter::Format format, const QString &cluster, const TimelineEntry &e)
 {
-    const QString resource = TimelineExport::resourceOf(e.stream);
+    const QString resource = TimelineExport::resourceOf(e.stream());
     QByteArray line;
     if (isChange(e)) {
         line = app::EventWriter::line(format, cluster, resource, asChange(e));
     } else if (format == app::EventWriter::Format::Csv) {
         line = app::csvField(app::rfc3339(e.timeMs)) + ',' + app::csvField(cluster) + ',' + app::csvField(resource)
-               + ',' + app::csvField(e.type) + ',' + app::csvField(e.ns) + ',' + app::csvField(e.name) + ','
-               + app::csvField(e.uid) + ',' + app::csvField(e.resourceVersion) + ",false,\r\n";
+               + ',' + app::csvField(e.type()) + ',' + app::csvField(e.ns()) + ',' + app::csvField(e.name())
+               + ',' + app::csvField(e.uid()) + ',' + app::csvField(e.resourceVersion()) + ",false,\r\n";
     } else {
         line = "{\"time\":" + app::jsonString(app::rfc3339(e.timeMs)) + ",\"cluster\":" + app::jsonString(cluster)
-               + ",\"resource\":" + app::jsonString(resource) + ",\"type\":" + app::jsonString(e.type)
-               + ",\"namespace\":" + app::jsonString(e.ns) + ",\"name\":" + app::jsonString(e.name)
-               + ",\"uid\":" + app::jsonString(e.uid) + ",\"resourceVersion\":"
-               + app::jsonString(e.resourceVersion) + ",\"recovered\":false,\"reason\":\"\"}\n";
+               + ",\"resource\":" + app::jsonString(resource) + ",\"type\":" + app::jsonString(e.type())
+               + ",\"namespace\":" + app::jsonString(e.ns()) + ",\"name\":" + app::jsonString(e.name())
+               + ",\"uid\":" + app::jsonString(e.uid()) + ",\"resourceVersion\":"
+               + app::jsonString(e.resourceVersion()) + ",\"recovered\":false,\"reason\":\"\"}\n";
     }
     line.chop(2); // "\r\n" or "}\n"
     return line;
@@ -83,12 +81,13 @@ QByteArray TimelineExport::toJsonLines(const model::EventTimelineModel &model, c
             continue;
         const TimelineEntry &e = model.entry(row);
         out += baseLine(app::EventWriter::Format::JsonLines, cluster, e);
-        out += ",\"kind\":\"" + kindName(e.kind) + "\",\"stream\":" + app::jsonString(e.stream)
-               + ",\"end\":" + app::jsonString(app::rfc3339(e.endMs)) + ",\"detail\":" + app::jsonString(e.detail);
+        out += ",\"kind\":\"" + kindName(e.kind) + "\",\"stream\":" + app::jsonString(e.stream())
+               + ",\"end\":" + app::jsonString(app::rfc3339(e.endMs))
+               + ",\"detail\":" + app::jsonString(e.detail());
         if (e.kind == TimelineEntry::Kind::Gap)
             out += ",\"expiredEvents\":" + QByteArray::number(e.expiredEvents);
         if (e.object && !e.object->object.isEmpty()) {
-            const bool secret = app::isSecret(*e.object) || resourceOf(e.stream) == "secrets"_L1;
+            const bool secret = app::isSecret(*e.object) || resourceOf(e.stream()) == "secrets"_L1;
             out += ",\"object\":" + (secret && !showSecrets ? app::maskSecret(*e.object) : e.object->object);
         }
         out += "}\n";
@@ -112,8 +111,8 @@ QByteArray TimelineExport::toCsv(const model::EventTimelineModel &model, const Q
             continue;
         const TimelineEntry &e = model.entry(row);
         out += baseLine(app::EventWriter::Format::Csv, cluster, e) + ',' + kindName(e.kind) + ','
-               + app::csvField(e.stream) + ',' + app::csvField(app::rfc3339(e.endMs)) + ','
-               + app::csvField(e.detail) + "\r\n";
+               + app::csvField(e.stream()) + ',' + app::csvField(app::rfc3339(e.endMs)) + ','
+               + app::csvField(e.detail()) + "\r\n";
     }
     return out;
 }

@@ -235,7 +235,7 @@ void TimelineLanes::paintSpans(QPainter &p, const QHash<QString, int> &laneOf) c
     const qint64 from = m_endMs - m_spanMs;
     for (const int row : m_model->spanRowsBetween(from, m_endMs)) {
         const TimelineEntry &e = m_model->entry(row);
-        const auto lane = laneOf.constFind(e.stream);
+        const auto lane = laneOf.constFind(e.stream());
         if (lane == laneOf.cend() || !m_filter->acceptsEntry(e))
             continue;
         const QRect r = laneRect(*lane);
@@ -268,7 +268,7 @@ void TimelineLanes::paintPoints(QPainter &p, const QHash<QString, int> &laneOf) 
         const TimelineEntry &e = m_model->entry(row);
         if (e.kind == TimelineEntry::Kind::Gap || e.timeMs < from || e.timeMs > m_endMs)
             continue;
-        const auto lane = laneOf.constFind(e.stream);
+        const auto lane = laneOf.constFind(e.stream());
         if (lane == laneOf.cend() || !m_filter->acceptsEntry(e))
             continue;
         const int x = xForTime(e.timeMs);
@@ -276,14 +276,14 @@ void TimelineLanes::paintPoints(QPainter &p, const QHash<QString, int> &laneOf) 
         quint8 mark = ConnectionMark;
         QColor color;
         if (e.kind == TimelineEntry::Kind::Connection) {
-            color = connectionColor(e.type, colors);
+            color = connectionColor(e.type(), colors);
         } else if (e.recovered) {
             mark = RecoveredMark;
             color = colors.recovered;
-        } else if (e.type == "MODIFIED"_L1) {
+        } else if (e.changeType() == watch::ChangeType::Modified) {
             mark = ModifiedMark;
             color = modified;
-        } else if (e.type == "DELETED"_L1) {
+        } else if (e.changeType() == watch::ChangeType::Deleted) {
             mark = DeletedMark;
             color = colors.failed;
         } else {
@@ -306,10 +306,12 @@ void TimelineLanes::paintPoints(QPainter &p, const QHash<QString, int> &laneOf) 
             flag.closeSubpath();
             p.fillPath(flag, color);
             int &end = labelEnd[size_t(*lane)];
-            const int textWidth = p.fontMetrics().horizontalAdvance(e.type);
+            const QString type = e.type();
+            const int textWidth = p.fontMetrics().horizontalAdvance(type);
             if (x + 8 > end + 4) {
                 p.setPen(pal.color(QPalette::Text));
-                p.drawText(QRect(x + 8, r.top(), textWidth + 2, r.height()), Qt::AlignLeft | Qt::AlignVCenter, e.type);
+                p.drawText(QRect(x + 8, r.top(), textWidth + 2, r.height()), Qt::AlignLeft | Qt::AlignVCenter,
+                           type);
                 end = x + 8 + textWidth;
             }
         } else if (mark == RecoveredMark) {
@@ -345,7 +347,7 @@ std::optional<int> TimelineLanes::entryAt(const QPoint &pos) const
     const auto [first, last] = m_model->rowsBetween(from, to);
     for (int row = first; row < last; ++row) {
         const TimelineEntry &e = m_model->entry(row);
-        if (e.kind == TimelineEntry::Kind::Gap || e.stream != stream || e.timeMs < from || e.timeMs > to
+        if (e.kind == TimelineEntry::Kind::Gap || e.stream() != stream || e.timeMs < from || e.timeMs > to
             || !m_filter->acceptsEntry(e))
             continue;
         const int distance = std::abs(xForTime(e.timeMs) - pos.x());
@@ -359,7 +361,7 @@ std::optional<int> TimelineLanes::entryAt(const QPoint &pos) const
     const qint64 at = timeForX(pos.x());
     for (const int row : m_model->spanRowsBetween(at, at)) {
         const TimelineEntry &e = m_model->entry(row);
-        if (e.stream == stream && m_filter->acceptsEntry(e))
+        if (e.stream() == stream && m_filter->acceptsEntry(e))
             return row;
     }
     return std::nullopt;

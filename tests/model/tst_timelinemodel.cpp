@@ -109,9 +109,9 @@ private Q_SLOTS:
         QCOMPARE(model->rowCount(), 3); // relist start, relist end, summary
         const TimelineEntry &summary = model->entry(2);
         QCOMPARE(summary.kind, TimelineEntry::Kind::Watch);
-        QCOMPARE(summary.detail, u"initial list: 500 objects"_s);
+        QCOMPARE(summary.detail(), u"initial list: 500 objects"_s);
         QCOMPARE(summary.timeMs, T0 + 5);
-        QCOMPARE(model->entry(0).type, u"relist start"_s);
+        QCOMPARE(model->entry(0).type(), u"relist start"_s);
         QCOMPARE(model->entry(0).kind, TimelineEntry::Kind::Connection);
     }
 
@@ -156,7 +156,7 @@ private Q_SLOTS:
         for (int row = 3; row < model->rowCount(); ++row) {
             if (model->index(row, 0).data(EventTimelineModel::RecoveredRole).toBool()) {
                 ++recovered;
-                QVERIFY(model->entry(row).detail.contains(u"relist after 410 Expired"_s));
+                QVERIFY(model->entry(row).detail().contains(u"relist after 410 Expired"_s));
             }
         }
         QCOMPARE(recovered, 3);
@@ -187,9 +187,9 @@ private Q_SLOTS:
         QCOMPARE(last.timeMs, T0 + 10'000);
         QCOMPARE(last.endMs, T0 + 60'000);
         QCOMPARE(last.expiredEvents, 3);
-        QVERIFY2(last.detail.contains(u"3 Events expired during the gap"_s), qPrintable(last.detail));
-        QVERIFY(last.detail.contains(u"unknown number"_s));
-        QVERIFY(last.detail.startsWith(u"410 Expired: stale for 50.0 s"_s));
+        QVERIFY2(last.detail().contains(u"3 Events expired during the gap"_s), qPrintable(last.detail()));
+        QVERIFY(last.detail().contains(u"unknown number"_s));
+        QVERIFY(last.detail().startsWith(u"410 Expired: stale for 50.0 s"_s));
     }
 
     void expired_events_wait_for_a_gap_in_a_later_batch()
@@ -220,7 +220,7 @@ private Q_SLOTS:
         model->applyBatch(b);
         const TimelineEntry &gap = model->entry(model->rowCount() - 1);
         QCOMPARE(gap.expiredEvents, -1);
-        QVERIFY(!gap.detail.contains(u"Events"_s));
+        QVERIFY(!gap.detail().contains(u"Events"_s));
         QCOMPARE(model->index(model->rowCount() - 1, EventTimelineModel::KindColumn).data().toString(), u"gap"_s);
     }
 
@@ -232,7 +232,7 @@ private Q_SLOTS:
         model->applyBatch(b);
         const QModelIndex first = model->index(0, 0);
         QCOMPARE(first.data(EventTimelineModel::EndTimeRole).toLongLong(), T0 + 3200);
-        QVERIFY(model->entry(0).detail.contains(u"retry in 3.2 s"_s));
+        QVERIFY(model->entry(0).detail().contains(u"retry in 3.2 s"_s));
         QCOMPARE(model->spanRowsBetween(T0 + 3000, T0 + 9000), QList<int>{0});
         QCOMPARE(model->spanRowsBetween(T0 + 3300, T0 + 9000), QList<int>{});
     }
@@ -253,11 +253,11 @@ private Q_SLOTS:
         QCOMPARE(model->rowCount(), 10);
         QCOMPARE(removed.count(), 1);
         QCOMPARE(removed.at(0).at(2).toInt(), 1); // rows 0..1 went
-        QCOMPARE(model->entry(0).name, u"p2"_s);
+        QCOMPARE(model->entry(0).name(), u"p2"_s);
         model->setCapacity(5);
         QCOMPARE(removed.count(), 2);
         QCOMPARE(model->rowCount(), 5);
-        QCOMPARE(model->entry(0).name, u"p7"_s);
+        QCOMPARE(model->entry(0).name(), u"p7"_s);
         QCOMPARE(model->rowsBetween(T0, T0 + 8), std::make_pair(0, 5)); // slack lets later rows in
         QCOMPARE(model->rowsBetween(T0 + 9, T0 + 9).first, 2);
     }
@@ -272,7 +272,7 @@ private Q_SLOTS:
         QCOMPARE(model->rowCount(), 5);
         QVERIFY(!model->entry(0).object);
         QVERIFY(!model->entry(1).object);
-        QCOMPARE(model->entry(1).name, u"p1"_s); // what identifies it stays
+        QCOMPARE(model->entry(1).name(), u"p1"_s); // what identifies it stays
         QVERIFY(model->entry(2).object);
         QVERIFY(model->entry(4).object);
         model->applyBatch(watchBatch(u"pods"_s, {change(ChangeType::Deleted, record(u"Pod"_s, u"demo"_s, u"p9"_s, 9), T0 + 9)}));
@@ -291,6 +291,105 @@ private Q_SLOTS:
         QCOMPARE(first, 50);
         QCOMPARE(last, 71); // 60 s plus the 10 s order slack
         QCOMPARE(model->rowsBetween(T0 + 200'000, T0 + 300'000).first, 100);
+    }
+
+    // What an entry keeps in binary must read back as the text it was given; what has no exact binary form
+    // (resourceVersions are opaque strings by protocol) is kept as text.
+    void uid_resource_versions_and_detail_read_back_as_given_data()
+    {
+        QTest::addColumn<int>("type");
+        QTest::addColumn<QString>("uid");
+        QTest::addColumn<QString>("rv");
+        QTest::addColumn<QString>("previous"); // null: no previous version
+        QTest::addColumn<bool>("recovered");
+        QTest::addColumn<QString>("detail");
+        const int added = int(ChangeType::Added);
+        const int modified = int(ChangeType::Modified);
+        const int deleted = int(ChangeType::Deleted);
+        const QString uuid = u"6f9619ff-8b86-4011-b42d-00c04fc964ff"_s;
+        QTest::newRow("uuid, decimal") << added << uuid << u"12"_s << QString() << false
+                                       << u"resourceVersion 12"_s;
+        QTest::newRow("modified from decimal to decimal")
+            << modified << uuid << u"13"_s << u"12"_s << false << u"resourceVersion 12 → 13"_s;
+        QTest::newRow("modified from leading zero to hex")
+            << modified << uuid << u"a1b2"_s << u"0007"_s << false << u"resourceVersion 0007 → a1b2"_s;
+        QTest::newRow("largest 64-bit and one beyond")
+            << modified << uuid << u"18446744073709551616"_s << u"18446744073709551615"_s << false
+            << u"resourceVersion 18446744073709551615 → 18446744073709551616"_s;
+        QTest::newRow("zero and signed") << modified << uuid << u"+1"_s << u"0"_s << false
+                                         << u"resourceVersion 0 → +1"_s;
+        QTest::newRow("empty previous") << modified << uuid << u"5"_s << u""_s << false
+                                        << u"resourceVersion  → 5"_s;
+        QTest::newRow("uppercase uuid") << added << uuid.toUpper() << u"1"_s << QString() << false
+                                        << u"resourceVersion 1"_s;
+        QTest::newRow("braced uuid") << added << u'{' + uuid + u'}' << u"1"_s << QString() << false
+                                     << u"resourceVersion 1"_s;
+        QTest::newRow("nil uuid") << added << u"00000000-0000-0000-0000-000000000000"_s << u"1"_s << QString()
+                                  << false << u"resourceVersion 1"_s;
+        QTest::newRow("uid that is no uuid") << added << u"uid-demo-web"_s << u"1"_s << QString() << false
+                                             << u"resourceVersion 1"_s;
+        QTest::newRow("no uid, no resourceVersion") << added << QString() << QString() << QString() << false
+                                                    << u"resourceVersion "_s;
+        QTest::newRow("recovered modified keeps its previous version")
+            << modified << uuid << u"5"_s << u"4"_s << true << u"recovered: relist after 410 Expired"_s;
+        QTest::newRow("recovered deleted") << deleted << u"uid-x"_s << u"x9"_s << QString() << true
+                                           << u"recovered: relist after 410 Expired"_s;
+        QTest::newRow("deleted has no previous version") << deleted << uuid << u"9"_s << u"9"_s << false
+                                                         << u"resourceVersion 9"_s;
+    }
+    void uid_resource_versions_and_detail_read_back_as_given()
+    {
+        QFETCH(int, type);
+        QFETCH(QString, uid);
+        QFETCH(QString, rv);
+        QFETCH(QString, previous);
+        QFETCH(bool, recovered);
+        QFETCH(QString, detail);
+        model->setObjectRetention(0); // what the entry itself keeps, not what its object says
+        auto object = std::make_shared<ObjectRecord>(*record(u"Pod"_s, u"demo"_s, u"web"_s, 0));
+        object->uid = uid;
+        object->resourceVersion = rv;
+        Change c = change(ChangeType(type), object, T0, recovered);
+        if (!previous.isNull()) {
+            auto before = std::make_shared<ObjectRecord>(*object);
+            before->resourceVersion = previous;
+            c.previous = before;
+        }
+        model->applyBatch(watchBatch(u"pods"_s, {c}));
+        const TimelineEntry &e = model->entry(0);
+        QVERIFY(!e.object);
+        QCOMPARE(e.uid(), uid);
+        QCOMPARE(e.resourceVersion(), rv);
+        const bool hasPrevious = !previous.isNull() && ChangeType(type) == ChangeType::Modified;
+        QCOMPARE(e.hasPreviousResourceVersion(), hasPrevious);
+        QCOMPARE(e.previousResourceVersion(), hasPrevious ? previous : QString());
+        QCOMPARE(e.recoveredReason(), recovered ? u"relist after 410 Expired"_s : QString());
+        QCOMPARE(e.detail(), detail);
+        QCOMPARE(model->index(0, EventTimelineModel::DetailColumn).data().toString(), detail);
+        QCOMPARE(e.changeType(), ChangeType(type));
+        QCOMPARE(e.ns(), u"demo"_s);
+        QCOMPARE(e.name(), u"web"_s);
+        // As the entryActivated signal carries it.
+        const auto copy = QVariant::fromValue(e).value<TimelineEntry>();
+        QCOMPARE(copy.uid(), uid);
+        QCOMPARE(copy.detail(), detail);
+    }
+
+    void entries_share_their_stream_namespace_and_reason()
+    {
+        QList<Change> changes;
+        for (int n = 0; n < 3; ++n) {
+            const ObjectRef o = record(u"Pod"_s, u"demo"_s, u"p"_s + QString::number(n), n);
+            changes << change(ChangeType::Added, o, T0 + n, true);
+        }
+        model->applyBatch(watchBatch(u"pods"_s, changes));
+        const ObjectRef other = record(u"Pod"_s, u"other"_s, u"q"_s, 9);
+        model->applyBatch(watchBatch(u"pods"_s, {change(ChangeType::Added, other, T0 + 9)}));
+        QCOMPARE(&model->entry(0).ns(), &model->entry(2).ns());
+        QCOMPARE(&model->entry(0).recoveredReason(), &model->entry(2).recoveredReason());
+        QCOMPARE(model->entry(3).ns(), u"other"_s);
+        QCOMPARE(model->entry(3).recoveredReason(), QString());
+        QCOMPARE(model->entry(3).stream(), u"pods"_s);
     }
 
     void new_streams_are_announced_once()
@@ -389,7 +488,7 @@ private Q_SLOTS:
         feed(model); // the newest four: the DELETED, the relist's two entries, the gap
         QCOMPARE(model.rowCount(), 4);
         QCOMPARE(proxy.rowCount(), 1);
-        QCOMPARE(proxy.entryAt(0).name, u"c"_s);
+        QCOMPARE(proxy.entryAt(0).name(), u"c"_s);
         model.setCapacity(2);
         QCOMPARE(proxy.rowCount(), 0);
     }

@@ -230,7 +230,7 @@ private slots:
         const auto hasConnectionEntry = [view, mark] {
             for (int row = mark; row < view->timelineModel()->rowCount(); ++row) {
                 if (view->timelineModel()->entry(row).kind == cw::model::TimelineEntry::Kind::Connection &&
-                    view->timelineModel()->entry(row).stream == view->currentStream())
+                    view->timelineModel()->entry(row).stream() == view->currentStream())
                     return true;
             }
             return false;
@@ -276,7 +276,7 @@ private slots:
         const auto sawDelete = [view, &pod] {
             for (int row = 0; row < view->timelineModel()->rowCount(); ++row) {
                 const auto &e = view->timelineModel()->entry(row);
-                if (e.type == u"DELETED"_s && e.name == pod->name)
+                if (e.type() == u"DELETED"_s && e.name() == pod->name)
                     return true;
             }
             return false;

@@ -79,6 +79,14 @@ void feed(EventTimelineModel &model)
     model.applyBatch(events);
 }
 
+Batch watchBatchOf(const QString &stream, const QList<Change> &changes)
+{
+    Batch b;
+    b.stream = stream;
+    b.changes = changes;
+    return b;
+}
+
 QColor blend(const QColor &over, const QColor &base)
 {
     const double a = over.alphaF();
@@ -174,10 +182,10 @@ private Q_SLOTS:
         QTest::mouseClick(lanes(), Qt::LeftButton, {}, QPoint(lanes()->xForTime(T0 + 30'000) + 2, y));
         QCOMPARE(activated.count(), 1);
         auto entry = activated.at(0).at(0).value<TimelineEntry>();
-        QCOMPARE(entry.name, u"b"_s);
-        QCOMPARE(entry.type, u"MODIFIED"_s);
+        QCOMPARE(entry.name(), u"b"_s);
+        QCOMPARE(entry.type(), u"MODIFIED"_s);
         // The table follows the click.
-        QCOMPARE(widget->proxy()->entryAt(widget->table()->currentIndex().row()).name, u"b"_s);
+        QCOMPARE(widget->proxy()->entryAt(widget->table()->currentIndex().row()).name(), u"b"_s);
 
         // Inside the gap but away from any mark: the gap itself.
         QTest::mouseClick(lanes(), Qt::LeftButton, {}, QPoint(lanes()->xForTime(T0 + 25'000), y));
@@ -198,7 +206,7 @@ private Q_SLOTS:
         table->scrollTo(last);
         QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, table->visualRect(last).center());
         QCOMPARE(activated.count(), 1);
-        QCOMPARE(activated.at(0).at(0).value<TimelineEntry>().name, u"e"_s);
+        QCOMPARE(activated.at(0).at(0).value<TimelineEntry>().name(), u"e"_s);
     }
 
     void filters_narrow_the_table_data()
@@ -311,6 +319,82 @@ private Q_SLOTS:
         QVERIFY(masked.contains("\"password\":\"***\""));
         QVERIFY(TimelineExport::toJsonLines(model, {0}, u"ctx"_s, true).contains("aHVudGVyMg=="));
         QVERIFY(!TimelineExport::toCsv(model, {0}, u"ctx"_s).contains("aHVudGVyMg=="));
+    }
+
+    // Entries whose object the model released write what identifies them; the bytes are pinned so that a
+    // change in how entries are stored cannot change an export.
+    void export_bytes_of_kept_and_released_entries_are_stable()
+    {
+        EventTimelineModel model;
+        model.setObjectRetention(1);
+        const auto version = [](const QString &uid, const QString &rv) {
+            auto o = std::make_shared<ObjectRecord>();
+            o->kind = u"Pod"_s;
+            o->apiVersion = u"v1"_s;
+            o->ns = u"demo"_s;
+            o->name = u"web-1"_s;
+            o->uid = uid;
+            o->resourceVersion = rv;
+            o->object = R"({"kind":"Pod","metadata":{"name":"web-1"}})";
+            return ObjectRef(o);
+        };
+        const QString uuid = u"0b6f3a2e-5c1d-4e8f-9a7b-2c3d4e5f6a7b"_s;
+        const auto modified = [&](const QString &uid, const QString &from, const QString &to, qint64 at) {
+            Change c = change(ChangeType::Modified, version(uid, to), at);
+            c.previous = version(uid, from);
+            return c;
+        };
+        Batch list =
+            watchBatchOf(u"pods@demo"_s, {change(ChangeType::Added, version(uuid, u"3"_s), T0 - 2000)});
+        list.reset = true;
+        list.snapshot << list.changes.at(0).object;
+        list.sample.timeMs = T0 - 2000;
+        model.applyBatch(list);
+        Batch b;
+        b.stream = list.stream;
+        b.changes << modified(uuid, u"40"_s, u"41"_s, T0)
+                  << modified(u"uid-web-1"_s, u"0007"_s, u"a1b2"_s, T0 + 1)
+                  << modified(uuid.toUpper(), u""_s, u"18446744073709551616"_s, T0 + 2)
+                  << change(ChangeType::Deleted, version(u'{' + uuid + u'}', u"18446744073709551615"_s),
+                            T0 + 3, true);
+        HealthEvent e;
+        e.stream = b.stream;
+        e.reason = u"closed by server"_s;
+        e.detail = u"idle, 5 min"_s;
+        e.timeMs = T0 + 4;
+        e.backoffMs = 800;
+        e.httpCode = 200;
+        e.lastResourceVersion = u"42"_s;
+        b.health << e;
+        b.gaps << Gap{b.stream, T0 - 1000, T0 + 5, u"stalled"_s, 1, 2, 3};
+        model.applyBatch(b);
+        model.applyBatch(watchBatchOf(b.stream, {change(ChangeType::Added, version(uuid, u"7"_s), T0 + 6)}));
+        QCOMPARE(model.rowCount(), 8);
+        QList<int> rows;
+        for (int row = 0; row < model.rowCount(); ++row)
+            rows << row;
+        // A released entry's line carries neither `recovered` nor the reason: only its detail tells.
+        const QByteArray expectedJson =
+            R"({"time":"2023-11-14T22:13:18.000Z","cluster":"ctx","resource":"pods","type":"ADDED","namespace":"","name":"","uid":"","resourceVersion":"","recovered":false,"reason":"","kind":"watch","stream":"pods@demo","end":"2023-11-14T22:13:18.000Z","detail":"initial list: 1 objects"})" "\n"
+            R"({"time":"2023-11-14T22:13:20.000Z","cluster":"ctx","resource":"pods","type":"MODIFIED","namespace":"demo","name":"web-1","uid":"0b6f3a2e-5c1d-4e8f-9a7b-2c3d4e5f6a7b","resourceVersion":"41","recovered":false,"reason":"","kind":"watch","stream":"pods@demo","end":"2023-11-14T22:13:20.000Z","detail":"resourceVersion 40 → 41"})" "\n"
+            R"({"time":"2023-11-14T22:13:20.001Z","cluster":"ctx","resource":"pods","type":"MODIFIED","namespace":"demo","name":"web-1","uid":"uid-web-1","resourceVersion":"a1b2","recovered":false,"reason":"","kind":"watch","stream":"pods@demo","end":"2023-11-14T22:13:20.001Z","detail":"resourceVersion 0007 → a1b2"})" "\n"
+            R"({"time":"2023-11-14T22:13:20.002Z","cluster":"ctx","resource":"pods","type":"MODIFIED","namespace":"demo","name":"web-1","uid":"0B6F3A2E-5C1D-4E8F-9A7B-2C3D4E5F6A7B","resourceVersion":"18446744073709551616","recovered":false,"reason":"","kind":"watch","stream":"pods@demo","end":"2023-11-14T22:13:20.002Z","detail":"resourceVersion  → 18446744073709551616"})" "\n"
+            R"({"time":"2023-11-14T22:13:20.003Z","cluster":"ctx","resource":"pods","type":"DELETED","namespace":"demo","name":"web-1","uid":"{0b6f3a2e-5c1d-4e8f-9a7b-2c3d4e5f6a7b}","resourceVersion":"18446744073709551615","recovered":false,"reason":"","kind":"watch","stream":"pods@demo","end":"2023-11-14T22:13:20.003Z","detail":"recovered: relist after stalled"})" "\n"
+            R"({"time":"2023-11-14T22:13:20.004Z","cluster":"ctx","resource":"pods","type":"closed by server","namespace":"","name":"","uid":"","resourceVersion":"42","recovered":false,"reason":"","kind":"connection","stream":"pods@demo","end":"2023-11-14T22:13:20.804Z","detail":"idle, 5 min · retry in 0.8 s · HTTP 200 · state connecting"})" "\n"
+            R"({"time":"2023-11-14T22:13:19.000Z","cluster":"ctx","resource":"pods","type":"gap","namespace":"","name":"","uid":"","resourceVersion":"","recovered":false,"reason":"","kind":"gap","stream":"pods@demo","end":"2023-11-14T22:13:20.005Z","detail":"stalled: stale for 1.0 s; recovered 1 added, 2 modified, 3 deleted","expiredEvents":-1})" "\n"
+            R"({"time":"2023-11-14T22:13:20.006Z","cluster":"ctx","resource":"pods","type":"ADDED","namespace":"demo","name":"web-1","uid":"0b6f3a2e-5c1d-4e8f-9a7b-2c3d4e5f6a7b","resourceVersion":"7","recovered":false,"reason":"","kind":"watch","stream":"pods@demo","end":"2023-11-14T22:13:20.006Z","detail":"resourceVersion 7","object":{"kind":"Pod","metadata":{"name":"web-1"}}})" "\n";
+        const QByteArray expectedCsv =
+            R"(time,cluster,resource,type,namespace,name,uid,resourceVersion,recovered,reason,kind,stream,end,detail)" "\r\n"
+            R"(2023-11-14T22:13:18.000Z,ctx,pods,ADDED,,,,,false,,watch,pods@demo,2023-11-14T22:13:18.000Z,initial list: 1 objects)" "\r\n"
+            R"(2023-11-14T22:13:20.000Z,ctx,pods,MODIFIED,demo,web-1,0b6f3a2e-5c1d-4e8f-9a7b-2c3d4e5f6a7b,41,false,,watch,pods@demo,2023-11-14T22:13:20.000Z,resourceVersion 40 → 41)" "\r\n"
+            R"(2023-11-14T22:13:20.001Z,ctx,pods,MODIFIED,demo,web-1,uid-web-1,a1b2,false,,watch,pods@demo,2023-11-14T22:13:20.001Z,resourceVersion 0007 → a1b2)" "\r\n"
+            R"(2023-11-14T22:13:20.002Z,ctx,pods,MODIFIED,demo,web-1,0B6F3A2E-5C1D-4E8F-9A7B-2C3D4E5F6A7B,18446744073709551616,false,,watch,pods@demo,2023-11-14T22:13:20.002Z,resourceVersion  → 18446744073709551616)" "\r\n"
+            R"(2023-11-14T22:13:20.003Z,ctx,pods,DELETED,demo,web-1,{0b6f3a2e-5c1d-4e8f-9a7b-2c3d4e5f6a7b},18446744073709551615,false,,watch,pods@demo,2023-11-14T22:13:20.003Z,recovered: relist after stalled)" "\r\n"
+            R"(2023-11-14T22:13:20.004Z,ctx,pods,closed by server,,,,42,false,,connection,pods@demo,2023-11-14T22:13:20.804Z,"idle, 5 min · retry in 0.8 s · HTTP 200 · state connecting")" "\r\n"
+            R"(2023-11-14T22:13:19.000Z,ctx,pods,gap,,,,,false,,gap,pods@demo,2023-11-14T22:13:20.005Z,"stalled: stale for 1.0 s; recovered 1 added, 2 modified, 3 deleted")" "\r\n"
+            R"(2023-11-14T22:13:20.006Z,ctx,pods,ADDED,demo,web-1,0b6f3a2e-5c1d-4e8f-9a7b-2c3d4e5f6a7b,7,false,,watch,pods@demo,2023-11-14T22:13:20.006Z,resourceVersion 7)" "\r\n";
+        QCOMPARE(TimelineExport::toJsonLines(model, rows, u"ctx"_s, false), expectedJson);
+        QCOMPARE(TimelineExport::toCsv(model, rows, u"ctx"_s), expectedCsv);
     }
 
     void connection_and_gap_entries_use_the_same_fields()
