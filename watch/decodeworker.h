@@ -6,10 +6,12 @@
 
 #include <QByteArray>
 #include <QList>
-#include <QMetaType>
 #include <QObject>
 
+#include <deque>
 #include <memory>
+#include <mutex>
+#include <vector>
 
 namespace cw::watch {
 
@@ -31,8 +33,9 @@ struct DecodedChunk
 };
 
 // Splits and decodes a watch stream's reads in a thread of its own, so that reading, decoding and applying
-// overlap: decoding is most of the work per event. Reads of one stream are decoded in the order they were
-// posted and come back in that order.
+// overlap: decoding is most of the work per event. Reads are decoded in the order they were posted and
+// taken back in that order. Reads and results cross threads through mutex-guarded queues; Qt's queued
+// calls only wake the other side.
 class DecodeWorker : public QObject
 {
     Q_OBJECT
@@ -41,12 +44,30 @@ public:
     // `lines` is the stream's line state, which nothing else touches until this read comes back.
     void post(quint64 request, QByteArray buffer, qint64 size, std::shared_ptr<LineDecoder> lines,
               bool keepManagedFields, qint64 receivedMs);
+    // From any thread: the reads decoded since the last call, in order.
+    std::vector<DecodedChunk> takeDecoded();
 
 signals:
-    // The receiver owns the chunk: it may move the results out.
-    void decoded(const std::shared_ptr<cw::watch::DecodedChunk> &chunk);
+    // Decoded reads are waiting (once until the next takeDecoded()).
+    void decodedReady();
+
+private:
+    struct Job
+    {
+        quint64 request = 0;
+        QByteArray buffer;
+        qint64 size = 0;
+        std::shared_ptr<LineDecoder> lines;
+        bool keepManagedFields = false;
+        qint64 receivedMs = 0;
+    };
+    Q_INVOKABLE void drain();
+
+    std::mutex m_mutex;
+    std::deque<Job> m_jobs;
+    std::vector<DecodedChunk> m_done;
+    bool m_drainQueued = false;
+    bool m_readySignalled = false;
 };
 
 } // namespace cw::watch
-
-Q_DECLARE_METATYPE(std::shared_ptr<cw::watch::DecodedChunk>)

@@ -60,7 +60,7 @@ Informer::Informer(ApiClient *client, ResourceSpec spec, InformerOptions options
     if (m_options.decodeThread) {
         m_decoder = new DecodeWorker;
         m_decoder->moveToThread(m_options.decodeThread);
-        connect(m_decoder, &DecodeWorker::decoded, this, &Informer::onDecoded, Qt::QueuedConnection);
+        connect(m_decoder, &DecodeWorker::decodedReady, this, &Informer::onDecoded, Qt::QueuedConnection);
     }
 }
 

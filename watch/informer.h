@@ -125,7 +125,8 @@ private:
     void onReadyRead(RequestId id);
     qint64 readListBody(Request &request, qint64 available);
     void readWatchBody(RequestId id, QByteArray &&buffer, qint64 size);
-    void onDecoded(const std::shared_ptr<DecodedChunk> &chunk);
+    void onDecoded();
+    void applyDecoded(DecodedChunk &chunk);
     void onFinished(RequestId id);
     void openWatch(Request &request);
     void readLines(RequestId id, const QList<Line> &lines);

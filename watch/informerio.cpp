@@ -21,7 +21,7 @@ constexpr qint64 MaxReservedBody = 64 * 1024 * 1024;
 constexpr qsizetype MaxPeekBytes = 64 * 1024;
 // Read but not yet decoded, per stream: beyond this, reading waits and TCP holds the rest at the server.
 constexpr qint64 MaxDecodeBacklog = 4 * ReadAheadBytes;
-constexpr qsizetype MaxSpareBuffers = 4;
+constexpr qsizetype MaxSpareBuffers = 2;
 
 bool sameList(const cmd::StartList &a, const cmd::StartList &b)
 {
@@ -193,19 +193,28 @@ void Informer::readWatchBody(RequestId id, QByteArray &&buffer, qint64 size)
     m_readBuffer = std::move(buffer);
 }
 
-void Informer::onDecoded(const std::shared_ptr<DecodedChunk> &chunk)
+void Informer::onDecoded()
+{
+    if (!m_decoder)
+        return;
+    std::vector<DecodedChunk> chunks = m_decoder->takeDecoded();
+    for (DecodedChunk &chunk : chunks)
+        applyDecoded(chunk);
+}
+
+void Informer::applyDecoded(DecodedChunk &chunk)
 {
     if (m_spareBuffers.size() < MaxSpareBuffers)
-        m_spareBuffers.append(std::move(chunk->buffer));
-    const RequestId id = chunk->request;
+        m_spareBuffers.append(std::move(chunk.buffer));
+    const RequestId id = chunk.request;
     Request *request = current(id);
     if (!request)
         return; // its request ended meanwhile: what it read is no longer news
     const bool wasFull = request->decodingBytes >= MaxDecodeBacklog;
     --request->decoding;
-    request->decodingBytes -= chunk->bytes;
-    for (DecodedLine &line : chunk->lines) {
-        handleDecoded(id, line.offset, std::move(line.result), chunk->receivedMs);
+    request->decodingBytes -= chunk.bytes;
+    for (DecodedLine &line : chunk.lines) {
+        handleDecoded(id, line.offset, std::move(line.result), chunk.receivedMs);
         if (!current(id))
             return;
     }

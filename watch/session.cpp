@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "session.h"
 
-#include "decodeworker.h"
 #include "sessionworker.h"
 
 #include <QMetaObject>
@@ -26,7 +25,6 @@ void registerTypes()
     qRegisterMetaType<std::optional<StreamError>>();
     qRegisterMetaType<ApiResource>();
     qRegisterMetaType<QList<ApiResource>>();
-    qRegisterMetaType<std::shared_ptr<DecodedChunk>>();
 }
 } // namespace
 
