@@ -25,14 +25,15 @@ struct SessionOptions
     Backoff::Config backoff;
 };
 
-// One cluster: its own watch thread, where all network work, decoding and store writes happen. Lives on
-// the caller's thread (the UI thread in the app); everything it emits arrives there queued.
+// One cluster: its own watch thread, where all network work and store writes happen, and a decode thread
+// beside it for the watch streams' JSON. Lives on the caller's thread (the UI thread in the app); everything
+// it emits arrives there queued.
 class ClusterSession : public QObject
 {
     Q_OBJECT
 public:
     explicit ClusterSession(ResolvedContext context, SessionOptions options = {}, QObject *parent = nullptr);
-    ~ClusterSession() override; // stops every stream and joins the thread
+    ~ClusterSession() override; // stops every stream and joins the threads
 
     QString contextName() const;
     // Served resources; answered by `discovered`.

@@ -361,6 +361,8 @@ void ClusterView::onBatch(const watch::Batch &batch)
     }
     m_timelineModel->applyBatch(batch);
     m_healthModel->applyBatch(batch);
+    if (batch.reset)
+        emit relisted();
     m_series->applyBatch(batch);
     if (!batch.health.isEmpty() || !batch.gaps.isEmpty()) {
         m_healthLog.append(batch.health);

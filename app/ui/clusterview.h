@@ -103,6 +103,8 @@ public:
 
 signals:
     void statusChanged();
+    // A stream's content was replaced by a (re)list.
+    void relisted();
     void discoveredResources(int count);
 
 private:

@@ -7,6 +7,8 @@
 #include <QFile>
 #include <QTimer>
 
+#include <algorithm>
+
 namespace cw::ui {
 
 DemoCluster::DemoCluster() : DemoCluster(Options{}) {}
@@ -45,6 +47,7 @@ bool DemoCluster::start(QString *error)
     config.historyWindowSec = 30;
     config.compactionIntervalSec = 20;
     config.churnConfig.eventTtlSeconds = 45;
+    config.api.bookmarkIntervalMs = BookmarkIntervalMs;
     if (m_options.faults) {
         // The faults a watcher meets on real clusters every day; the destructive ones (rewind, unavailable)
         // stay for the tests and the sim's command line.
@@ -97,6 +100,13 @@ std::optional<watch::ResolvedContext> DemoCluster::context(QString *error) const
     watch::ResolvedContext context = std::get<watch::ResolvedContext>(std::move(resolved));
     context.contextName = contextName();
     return context;
+}
+
+watch::SessionOptions DemoCluster::sessionOptions(watch::SessionOptions base) const
+{
+    // Three bookmark intervals of silence, as the machine splits it (two for the interval, one margin).
+    base.stallTimeoutMs = std::min(base.stallTimeoutMs, 3 * BookmarkIntervalMs);
+    return base;
 }
 
 } // namespace cw::ui

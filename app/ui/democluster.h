@@ -2,6 +2,7 @@
 #pragma once
 
 #include "kubeconfig.h"
+#include "session.h"
 
 #include <QString>
 #include <QTemporaryDir>
@@ -39,9 +40,14 @@ public:
     // The context for the session: its own kubeconfig, kept in a private temporary folder.
     std::optional<watch::ResolvedContext> context(QString *error) const;
     static QString contextName();
+    // The session options for watching it: base, with a stall noticed within seconds, not a minute and a
+    // half (its server sends bookmarks every few seconds).
+    watch::SessionOptions sessionOptions(watch::SessionOptions base) const;
     sim::SimThread *server() const { return m_server.get(); }
 
 private:
+    // A demo runs for minutes: a stalled stream should show as such within its first one.
+    static constexpr int BookmarkIntervalMs = 5000;
     Options m_options;
     std::unique_ptr<sim::SimThread> m_server;
     QTemporaryDir m_dir;

@@ -75,9 +75,17 @@ MainWindow::MainWindow(const StartOptions &options, QWidget *parent) : QMainWind
     // mapped unless asked: a long session's RSS would ratchet up with every relist while the live heap stays
     // flat. A fixed threshold keeps big buffers in their own mappings; the trim returns what the heap freed.
     mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+    // Each thread that allocates under contention gets an arena of its own, whose free pages no other
+    // thread reuses; the watch, decode and demo threads each pinned megabytes that way.
+    mallopt(M_ARENA_MAX, 2);
     auto *trim = new QTimer(this);
     connect(trim, &QTimer::timeout, this, [] { malloc_trim(0); });
     trim->start(30'000);
+    // A relist's spike is returned soon after it, not up to half a minute later.
+    m_trimSoon = new QTimer(this);
+    m_trimSoon->setSingleShot(true);
+    m_trimSoon->setInterval(2000);
+    connect(m_trimSoon, &QTimer::timeout, this, [] { malloc_trim(0); });
 #endif
 
     resize(1400, 900);
@@ -238,7 +246,8 @@ bool MainWindow::openDemo()
         showMessage(tr("The demo cluster cannot start: %1").arg(error));
         return false;
     }
-    addView(new ClusterView(std::move(*context), std::move(demo), m_monitor.get(), m_options.session));
+    const watch::SessionOptions session = demo->sessionOptions(m_options.session);
+    addView(new ClusterView(std::move(*context), std::move(demo), m_monitor.get(), session));
     return true;
 }
 
@@ -252,6 +261,10 @@ void MainWindow::addView(ClusterView *view)
     connect(view, &ClusterView::statusChanged, this, [this, view] {
         if (view == currentView())
             updateStatus();
+    });
+    connect(view, &ClusterView::relisted, this, [this] {
+        if (m_trimSoon && !m_trimSoon->isActive())
+            m_trimSoon->start();
     });
     const int index = m_tabs->addTab(view, view->contextName());
     m_tabs->setCurrentIndex(index);

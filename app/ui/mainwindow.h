@@ -10,6 +10,7 @@
 
 class QLabel;
 class QTabWidget;
+class QTimer;
 
 namespace cw::watch {
 class NetworkMonitor;
@@ -56,6 +57,7 @@ protected:
     void closeEvent(QCloseEvent *event) override;
 
 private:
+    QTimer *m_trimSoon = nullptr; // returns freed memory to the system shortly after a relist
     void createMenus();
     void loadKubeconfig();
     void addView(ClusterView *view);

@@ -95,12 +95,14 @@ private slots:
         window.show();
         ClusterView *view = window.currentView();
         QVERIFY(view);
+        QSignalSpy relisted(view, &ClusterView::relisted); // every stream's first list replaces its content
         QCOMPARE(view->contextName(), u"clusterwatch-sim"_s);
         QVERIFY(window.windowTitle().contains(u"clusterwatch-sim"_s));
         QTRY_COMPARE_WITH_TIMEOUT(view->currentResource(), u"pods"_s, 10'000);
         QTRY_COMPARE_WITH_TIMEOUT(visibleRows(view), sim->podCount(), 10'000);
         QTRY_VERIFY_WITH_TIMEOUT(view->freshnessText().startsWith(u"live"_s), 10'000);
         QVERIFY(view->bannerText().isEmpty());
+        QVERIFY(relisted.count() >= 1);
         QVERIFY(window.availableContexts().contains(u"clusterwatch-sim-viewer"_s));
         QVERIFY(window.availableContexts().contains(cw::ui::DemoCluster::contextName()));
         // The namespace selector fills from the namespaces stream; picking one narrows the table.
@@ -161,6 +163,16 @@ private slots:
         QVERIFY(window.openDemo());
         QCOMPARE(window.tabs()->count(), 2);
         QVERIFY(window.currentView()->isDemo());
+    }
+
+    void the_demo_notices_a_stall_within_seconds()
+    {
+        // Its server sends a bookmark every few seconds, so a silent stream is stalled long before 90 s.
+        const cw::ui::DemoCluster demo;
+        cw::watch::SessionOptions options;
+        QCOMPARE(demo.sessionOptions(options).stallTimeoutMs, 15'000);
+        options.stallTimeoutMs = 2000; // a shorter one (the tests') stays
+        QCOMPARE(demo.sessionOptions(options).stallTimeoutMs, 2000);
     }
 
     void a_label_selector_in_the_filter_bar_narrows_the_table()
