@@ -6,13 +6,12 @@
 namespace cw::watch {
 
 void DecodeWorker::post(quint64 request, QByteArray buffer, qint64 size, std::shared_ptr<LineDecoder> lines,
-                        bool keepManagedFields, qint64 receivedMs)
+                        qint64 receivedMs)
 {
     bool wake = false;
     {
         const std::lock_guard lock(m_mutex);
-        m_jobs.push_back(
-            Job{request, std::move(buffer), size, std::move(lines), keepManagedFields, receivedMs});
+        m_jobs.push_back(Job{request, std::move(buffer), size, std::move(lines), receivedMs});
         wake = !std::exchange(m_drainQueued, true);
     }
     if (wake)
@@ -48,7 +47,7 @@ void DecodeWorker::drain()
         chunk.lines.reserve(split.size());
         for (const Line &line : split)
             chunk.lines.append(
-                DecodedLine{line.offset, decodeWatchLine(line.bytes, job.keepManagedFields, line.readable)});
+                DecodedLine{line.offset, decodeWatchLine(line.bytes, m_keepManagedFields, line.readable)});
         chunk.buffer = std::move(job.buffer);
         bool signal = false;
         {

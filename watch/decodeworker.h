@@ -40,10 +40,12 @@ class DecodeWorker : public QObject
 {
     Q_OBJECT
 public:
+    explicit DecodeWorker(bool keepManagedFields) : m_keepManagedFields(keepManagedFields) {}
+
     // From any thread. `buffer` holds the read's `size` bytes and DecodePadding more that may be read;
     // `lines` is the stream's line state, which nothing else touches until this read comes back.
     void post(quint64 request, QByteArray buffer, qint64 size, std::shared_ptr<LineDecoder> lines,
-              bool keepManagedFields, qint64 receivedMs);
+              qint64 receivedMs);
     // From any thread: the reads decoded since the last call, in order.
     std::vector<DecodedChunk> takeDecoded();
 
@@ -58,11 +60,11 @@ private:
         QByteArray buffer;
         qint64 size = 0;
         std::shared_ptr<LineDecoder> lines;
-        bool keepManagedFields = false;
         qint64 receivedMs = 0;
     };
     Q_INVOKABLE void drain();
 
+    const bool m_keepManagedFields;
     std::mutex m_mutex;
     std::deque<Job> m_jobs;
     std::vector<DecodedChunk> m_done;

@@ -57,11 +57,10 @@ Informer::Informer(ApiClient *client, ResourceSpec spec, InformerOptions options
     m_backoffTimer.setTimerType(Qt::PreciseTimer);
     connect(&m_idleTimer, &QTimer::timeout, this, &Informer::onIdle);
     connect(&m_backoffTimer, &QTimer::timeout, this, [this] { feed(in::TimerFired{}); });
-    if (m_options.decodeThread) {
-        m_decoder = new DecodeWorker;
+    m_decoder = new DecodeWorker(m_options.keepManagedFields);
+    if (m_options.decodeThread)
         m_decoder->moveToThread(m_options.decodeThread);
-        connect(m_decoder, &DecodeWorker::decodedReady, this, &Informer::onDecoded, Qt::QueuedConnection);
-    }
+    connect(m_decoder, &DecodeWorker::decodedReady, this, &Informer::onDecoded, Qt::QueuedConnection);
 }
 
 Informer::~Informer()
@@ -75,11 +74,9 @@ Informer::~Informer()
             delete reply;
         }
     }
-    if (m_decoder) {
-        // Deleted in its thread, after the reads it still holds; their results reach no one.
-        m_decoder->disconnect(this);
-        m_decoder->deleteLater();
-    }
+    // Deleted in its thread, after the reads it still holds; their results reach no one.
+    m_decoder->disconnect(this);
+    m_decoder->deleteLater();
 }
 
 StreamState Informer::streamState() const

@@ -32,7 +32,7 @@ struct InformerOptions
     // pendingFull() once the pending batch holds this many changes; 0: never.
     qsizetype pendingLimit = 0;
     quint64 seed = 1; // backoff jitter and watch timeouts, replayable
-    // Where watch reads are decoded; none: in the informer's own thread, as each read arrives.
+    // Where watch reads are decoded; none: in the informer's own thread, between its other work.
     QThread *decodeThread = nullptr;
 };
 
@@ -155,7 +155,6 @@ private:
     // At most one speculative request for the page after m_request's, so that the server makes it while we
     // read and decode this one. The machine's next StartList adopts it, anything else drops it.
     std::unique_ptr<Request> m_prefetch;
-    QByteArray m_readBuffer;            // reused by every watch read
     DecodeWorker *m_decoder = nullptr;  // lives in InformerOptions::decodeThread
     QList<QByteArray> m_spareBuffers;   // read buffers back from the decoder, for the next reads
     QTimer m_idleTimer;

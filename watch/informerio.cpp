@@ -149,15 +149,11 @@ void Informer::onReadyRead(RequestId id)
         prefetchNext(*request);
         return;
     }
-    if (m_decoder && request->decodingBytes >= MaxDecodeBacklog)
+    if (request->decodingBytes >= MaxDecodeBacklog)
         return; // read again when the decoder has caught up (onDecoded)
     // Reused buffers: a fresh megabyte per readyRead would cost an allocation (often an mmap and its page
-    // faults) each time. Taken out while in use, so a nested read could never write into it.
-    QByteArray buffer;
-    if (!m_decoder)
-        buffer = std::exchange(m_readBuffer, QByteArray());
-    else if (!m_spareBuffers.isEmpty())
-        buffer = m_spareBuffers.takeLast();
+    // faults) each time.
+    QByteArray buffer = m_spareBuffers.isEmpty() ? QByteArray() : m_spareBuffers.takeLast();
     buffer.resize(qsizetype(available) + DecodePadding); // lets the decoder parse lines where they lie
     const qint64 got = std::max<qint64>(0, reply->read(buffer.data(), available));
     m_health.bytes += got;
@@ -172,31 +168,19 @@ void Informer::readWatchBody(RequestId id, QByteArray &&buffer, qint64 size)
         if (httpStatus(request->reply) != 200) {
             if (request->body.size() < MaxErrorBody)
                 request->body += data;
-            m_readBuffer = std::move(buffer);
             return;
         }
         openWatch(*request);
-        if (!(request = current(id))) {
-            m_readBuffer = std::move(buffer);
+        if (!(request = current(id)))
             return;
-        }
     }
-    if (m_decoder) {
-        ++request->decoding;
-        request->decodingBytes += size;
-        m_decoder->post(id, std::move(buffer), size, request->lines, m_options.keepManagedFields,
-                        m_lastByteMs);
-        return;
-    }
-    // The lines are decoded before the read buffer is touched again, so they need not be copied out of it.
-    readLines(id, request->lines->feedInPlace(data, DecodePadding));
-    m_readBuffer = std::move(buffer);
+    ++request->decoding;
+    request->decodingBytes += size;
+    m_decoder->post(id, std::move(buffer), size, request->lines, m_lastByteMs);
 }
 
 void Informer::onDecoded()
 {
-    if (!m_decoder)
-        return;
     std::vector<DecodedChunk> chunks = m_decoder->takeDecoded();
     for (DecodedChunk &chunk : chunks)
         applyDecoded(chunk);

@@ -9,6 +9,7 @@
 #include <QDateTime>
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QSet>
 #include <QTest>
 
 namespace cw::test::informer {
@@ -81,6 +82,16 @@ struct Mirror
             out << health[i].reason;
         return out;
     }
+    // Reasons of the health events that counted a failure or a stall: the kinds of failure seen.
+    QSet<QString> failureKinds() const
+    {
+        QSet<QString> kinds;
+        for (qsizetype i = 1; i < health.size(); ++i) {
+            if (health[i].errors > health[i - 1].errors || health[i].stalls > health[i - 1].stalls)
+                kinds.insert(health[i].reason);
+        }
+        return kinds;
+    }
     // Milliseconds since the watch last went live: a watch younger than a second that ends empty-handed
     // counts as a very short watch (a failure), which would turn a resume into a relist.
     qint64 liveForMs() const
@@ -95,14 +106,16 @@ struct Mirror
     }
 };
 
-// The sim's exact pods, in Mirror::lines() form.
-inline QStringList truthLines(SimFixture &sim)
+// The sim's exact pods (of one namespace, or all), in Mirror::lines() form.
+inline QStringList truthLines(SimFixture &sim, const QString &ns = QString())
 {
     QStringList out;
-    sim.thread().invoke([&out](cw::sim::SimServer &s) {
+    sim.thread().invoke([&out, &ns](cw::sim::SimServer &s) {
         const QJsonArray items = s.truth(podType()).value(QStringLiteral("items")).toArray();
         for (const QJsonValue &v : items) {
             const auto field = [o = v.toObject()](const char *name) { return o.value(QLatin1StringView(name)).toString(); };
+            if (!ns.isEmpty() && field("namespace") != ns)
+                continue;
             out << field("namespace") + QLatin1Char('/') + field("name") + QLatin1Char(' ') + field("uid") +
                        QLatin1Char(' ') + field("resourceVersion");
         }
