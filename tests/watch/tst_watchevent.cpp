@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "linedecoder.h"
+#include "podfixture.h"
 #include "testmain.h"
 #include "watchevent.h"
 
@@ -14,81 +15,11 @@
 
 using namespace cw::watch;
 using Type = WatchEvent::Type;
+using cw::test::podObject;
 
 Q_DECLARE_METATYPE(cw::watch::WatchEvent::Type)
 
 namespace {
-
-QByteArray hex(int seed, int length)
-{
-    QByteArray out;
-    for (int i = 0; i < length; ++i)
-        out += "0123456789abcdef"[(seed * 7 + i * 13) % 16];
-    return out;
-}
-
-// A pod as the API server sends it, managedFields included, padded so that the whole ADDED line is
-// `lineSize`.
-QByteArray podObject(int i, int lineSize = 4096)
-{
-    const QByteArray n = QByteArray::number(i);
-    const QByteArray uid =
-        hex(i, 8) + '-' + hex(i + 1, 4) + '-' + hex(i + 2, 4) + '-' + hex(i + 3, 4) + '-' + hex(i + 4, 12);
-    const QByteArray time = "\"2026-05-01T10:00:00Z\"";
-    QByteArray pod =
-        R"({"kind":"Pod","apiVersion":"v1","metadata":{"name":"web-)" + n +
-        R"(","generateName":"web-","namespace":"demo","uid":")" + uid + R"(","resourceVersion":")" +
-        QByteArray::number(100000 + i) + R"(","creationTimestamp":)" + time +
-        R"(,"labels":{"app":"web","pod-template-hash":"7d4b9c8f6d","tier":"frontend"},)"
-        R"("annotations":{"kubectl.kubernetes.io/restartedAt":)" +
-        time +
-        R"(,"note":"@PAD@"},)"
-        R"("ownerReferences":[{"apiVersion":"apps/v1","kind":"ReplicaSet","name":"web-7d4b9c8f6d","uid":")" +
-        uid +
-        R"(","controller":true,"blockOwnerDeletion":true}],)"
-        R"("managedFields":[{"manager":"kube-controller-manager","operation":"Update","apiVersion":"v1","time":)" +
-        time +
-        R"(,"fieldsType":"FieldsV1","fieldsV1":{"f:metadata":{"f:generateName":{},"f:labels":{".":{},"f:app":{},)"
-        R"("f:pod-template-hash":{}},"f:ownerReferences":{".":{},"k:{~uid~:~)" +
-        uid +
-        R"(~}":{}}},"f:spec":{"f:containers":{"k:{~name~:~web~}":{".":{},"f:image":{},"f:imagePullPolicy":{},)"
-        R"("f:name":{},"f:ports":{".":{},"k:{~containerPort~:8080,~protocol~:~TCP~}":{".":{},"f:containerPort":{},)"
-        R"("f:protocol":{}}},"f:resources":{".":{},"f:limits":{".":{},"f:cpu":{},"f:memory":{}},"f:requests":{".":{},)"
-        R"("f:cpu":{},"f:memory":{}}}}},"f:dnsPolicy":{},"f:restartPolicy":{}}}},{"manager":"kubelet","operation":"Update",)"
-        R"("apiVersion":"v1","time":)" +
-        time +
-        R"(,"fieldsType":"FieldsV1","fieldsV1":{"f:status":{"f:conditions":{"k:{~type~:~Ready~}":{".":{},)"
-        R"("f:lastProbeTime":{},"f:lastTransitionTime":{},"f:status":{},"f:type":{}}},"f:containerStatuses":{},)"
-        R"("f:hostIP":{},"f:phase":{},"f:podIP":{},"f:startTime":{}}},"subresource":"status"}]},)"
-        R"("spec":{"containers":[{"name":"web","image":"registry.example.com/web:1.2.3","ports":[{"containerPort":8080,)"
-        R"("protocol":"TCP"}],"env":[{"name":"MODE","value":"production"},{"name":"POD_NAME","valueFrom":{"fieldRef":)"
-        R"({"apiVersion":"v1","fieldPath":"metadata.name"}}}],"resources":{"limits":{"cpu":"500m","memory":"256Mi"},)"
-        R"("requests":{"cpu":"100m","memory":"128Mi"}},"volumeMounts":[{"name":"kube-api-access-abcde","mountPath":)"
-        R"("/var/run/secrets/kubernetes.io/serviceaccount","readOnly":true}],"terminationMessagePath":"/dev/termination-log",)"
-        R"("terminationMessagePolicy":"File","imagePullPolicy":"IfNotPresent","readinessProbe":{"httpGet":{"path":"/healthz",)"
-        R"("port":8080,"scheme":"HTTP"},"periodSeconds":10,"timeoutSeconds":1,"successThreshold":1,"failureThreshold":3}}],)"
-        R"("restartPolicy":"Always","terminationGracePeriodSeconds":30,"dnsPolicy":"ClusterFirst","serviceAccountName":"default",)"
-        R"("nodeName":"node-3","securityContext":{},"schedulerName":"default-scheduler","tolerations":[{"key":)"
-        R"("node.kubernetes.io/not-ready","operator":"Exists","effect":"NoExecute","tolerationSeconds":300},{"key":)"
-        R"("node.kubernetes.io/unreachable","operator":"Exists","effect":"NoExecute","tolerationSeconds":300}],"priority":0,)"
-        R"("enableServiceLinks":true,"preemptionPolicy":"PreemptLowerPriority"},"status":{"phase":"Running","conditions":[)"
-        R"({"type":"Initialized","status":"True","lastProbeTime":null,"lastTransitionTime":)" +
-        time + R"(},{"type":"Ready","status":"True","lastProbeTime":null,"lastTransitionTime":)" + time +
-        R"(},{"type":"ContainersReady","status":"True","lastProbeTime":null,"lastTransitionTime":)" + time +
-        R"(},{"type":"PodScheduled","status":"True","lastProbeTime":null,"lastTransitionTime":)" + time +
-        R"(}],"hostIP":"10.0.0.13","podIP":"10.1.3.77","podIPs":[{"ip":"10.1.3.77"}],"startTime":)" + time +
-        R"(,"containerStatuses":[{"name":"web","state":{"running":{"startedAt":)" + time +
-        R"(}},"lastState":{},"ready":true,"restartCount":0,"image":"registry.example.com/web:1.2.3","imageID":)"
-        R"("registry.example.com/web@sha256:)" +
-        hex(i, 64) + R"(","containerID":"containerd://)" + hex(i + 9, 64) +
-        R"(","started":true}],"qosClass":"Burstable"}})";
-    const qsizetype envelope = qsizetype(sizeof(R"({"type":"ADDED","object":})") - 1);
-    const qsizetype escapes = pod.count('~');
-    const qsizetype pad = qMax<qsizetype>(0, lineSize - envelope - (pod.size() + escapes - 5));
-    // '~' stands for an escaped quote inside managedFields keys (moc misreads \" inside raw string literals).
-    pod.replace('~', QByteArrayView("\\\""));
-    return pod.replace("@PAD@", QByteArray(pad, 'p'));
-}
 
 QByteArray line(const char *type, const QByteArray &object)
 {
@@ -402,154 +333,6 @@ private Q_SLOTS:
         QTEST(event.retryAfterSeconds, "retryAfter");
         QTEST(event.causes, "causes");
         QCOMPARE(event.kind, QStringLiteral("Status"));
-    }
-
-    void a_list_page_decodes_items_and_paging()
-    {
-        const QByteArray body =
-            R"({"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"48213","continue":"eyJ2IjoibWV0YS5rOHMuaW8vdjEifQ","remainingItemCount":3},"items":[)" +
-            podObject(1) + ',' +
-            R"({"metadata":{"name":"web-1","namespace":"demo","uid":"u-2","resourceVersion":"47001","managedFields":[]},"spec":{}})" +
-            R"(,{"kind":"Widget","apiVersion":"example.com/v1","metadata":{"name":"w","uid":"u-3","resourceVersion":"5"}}]})";
-        const auto result = decodeListPage(body);
-        QVERIFY(std::holds_alternative<ListPage>(result));
-        const ListPage &page = std::get<ListPage>(result);
-        QCOMPARE(page.kind, QStringLiteral("PodList"));
-        QCOMPARE(page.resourceVersion, QStringLiteral("48213"));
-        QCOMPARE(page.continueToken, QStringLiteral("eyJ2IjoibWV0YS5rOHMuaW8vdjEifQ"));
-        QCOMPARE(page.remainingItemCount, std::optional<qint64>(3));
-        QCOMPARE(page.items.size(), 3);
-        QCOMPARE(page.items[0].name, QStringLiteral("web-1"));
-        QVERIFY(!page.items[0].object.contains("managedFields"));
-        QCOMPARE(
-            page.items[1].object,
-            QByteArray(
-                R"({"metadata":{"name":"web-1","namespace":"demo","uid":"u-2","resourceVersion":"47001"},"spec":{}})"));
-        // Built-in items carry no kind; it comes from the list.
-        QCOMPARE(page.items[1].kind, QStringLiteral("Pod"));
-        QCOMPARE(page.items[1].apiVersion, QStringLiteral("v1"));
-        QCOMPARE(page.items[2].kind, QStringLiteral("Widget"));
-        QCOMPARE(page.items[2].apiVersion, QStringLiteral("example.com/v1"));
-    }
-
-    void a_last_or_empty_list_page_decodes_data()
-    {
-        QTest::addColumn<QByteArray>("body");
-        QTest::addColumn<int>("items");
-        QTest::newRow("last page")
-            << QByteArray(
-                   R"({"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"7"},"items":[{"metadata":{"name":"a","resourceVersion":"6"}}]})")
-            << 1;
-        QTest::newRow("empty items")
-            << QByteArray(
-                   R"({"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"7"},"items":[]})")
-            << 0;
-        QTest::newRow("null items")
-            << QByteArray(
-                   R"({"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"7"},"items":null})")
-            << 0;
-    }
-    void a_last_or_empty_list_page_decodes()
-    {
-        QFETCH(QByteArray, body);
-        const auto result = decodeListPage(body);
-        QVERIFY(std::holds_alternative<ListPage>(result));
-        const ListPage &page = std::get<ListPage>(result);
-        QTEST(int(page.items.size()), "items");
-        QVERIFY(page.continueToken.isEmpty());
-        QVERIFY(!page.remainingItemCount.has_value());
-        QCOMPARE(page.resourceVersion, QStringLiteral("7"));
-    }
-
-    void bad_list_bodies_are_decode_errors_data()
-    {
-        QTest::addColumn<QByteArray>("body");
-        QTest::addColumn<QString>("fragment");
-        QTest::newRow("a Status instead of a list")
-            << QByteArray(
-                   R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","reason":"Expired","code":410})")
-            << QStringLiteral("Status");
-        QTest::newRow("no items") << QByteArray(R"({"kind":"PodList","metadata":{"resourceVersion":"7"}})")
-                                  << QStringLiteral("no \"items\"");
-        QTest::newRow("no resourceVersion") << QByteArray(R"({"kind":"PodList","metadata":{},"items":[]})")
-                                            << QStringLiteral("no metadata.resourceVersion");
-        QTest::newRow("item not an object")
-            << QByteArray(R"({"kind":"PodList","metadata":{"resourceVersion":"7"},"items":[1]})")
-            << QStringLiteral("not a JSON object");
-        QTest::newRow("invalid JSON in an item")
-            << QByteArray(
-                   R"({"kind":"PodList","metadata":{"resourceVersion":"7"},"items":[{"metadata":{"name":x}}]})")
-            << QStringLiteral("invalid JSON");
-        QTest::newRow("truncated") << QByteArray(
-                                          R"({"kind":"PodList","metadata":{"resourceVersion":"7"},"items":[)")
-                                   << QStringLiteral("invalid JSON");
-    }
-    void bad_list_bodies_are_decode_errors()
-    {
-        QFETCH(QByteArray, body);
-        QFETCH(QString, fragment);
-        const auto result = decodeListPage(body);
-        const auto *error = std::get_if<DecodeError>(&result);
-        QVERIFY(error);
-        QVERIFY2(error->message.contains(fragment), qPrintable(error->message));
-    }
-
-    void error_bodies_decode_to_a_status_data()
-    {
-        QTest::addColumn<QByteArray>("body");
-        QTest::addColumn<bool>("structured");
-        QTest::addColumn<int>("code");
-        QTest::addColumn<QString>("reason");
-        QTest::addColumn<QString>("message");
-        QTest::addColumn<int>("retryAfter");
-        QTest::addColumn<QStringList>("causes");
-        QTest::addColumn<QString>("continueToken");
-        QTest::newRow("410 Status")
-            << QByteArray(
-                   R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"too old","reason":"Expired","code":410})")
-            << true << 410 << QStringLiteral("Expired") << QStringLiteral("too old") << 0 << QStringList()
-            << QString();
-        QTest::newRow("410 with an inconsistent continue token")
-            << QByteArray(
-                   R"({"kind":"Status","apiVersion":"v1","metadata":{"continue":"abc"},"status":"Failure","message":"m","reason":"Expired","code":410})")
-            << true << 410 << QStringLiteral("Expired") << QStringLiteral("m") << 0 << QStringList()
-            << QStringLiteral("abc");
-        QTest::newRow("429 plain text from priority and fairness")
-            << QByteArray("Too many requests, please try again later.\n") << false << 0 << QString()
-            << QStringLiteral("Too many requests, please try again later.") << 0 << QStringList()
-            << QString();
-        QTest::newRow("429 Status while the watch cache is not ready")
-            << QByteArray(
-                   R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Too many requests","reason":"TooManyRequests","details":{"retryAfterSeconds":1},"code":429})")
-            << true << 429 << QStringLiteral("TooManyRequests") << QStringLiteral("Too many requests") << 1
-            << QStringList() << QString();
-        QTest::newRow("504 too large resource version")
-            << QByteArray(
-                   R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Timeout: Too large resource version: 9, current: 8","reason":"Timeout","details":{"causes":[{"reason":"ResourceVersionTooLarge","message":"Too large resource version"}],"retryAfterSeconds":1},"code":504})")
-            << true << 504 << QStringLiteral("Timeout")
-            << QStringLiteral("Timeout: Too large resource version: 9, current: 8") << 1
-            << QStringList{QStringLiteral("ResourceVersionTooLarge")} << QString();
-        QTest::newRow("proxy HTML") << QByteArray("<html><body>502 Bad Gateway</body></html>") << false << 0
-                                    << QString()
-                                    << QStringLiteral("<html><body>502 Bad Gateway</body></html>") << 0
-                                    << QStringList() << QString();
-        QTest::newRow("empty body") << QByteArray() << false << 0 << QString() << QString() << 0
-                                    << QStringList() << QString();
-        QTest::newRow("cut-off Status")
-            << QByteArray(R"({"kind":"Status","code":)") << false << 0 << QString()
-            << QStringLiteral(R"({"kind":"Status","code":)") << 0 << QStringList() << QString();
-    }
-    void error_bodies_decode_to_a_status()
-    {
-        QFETCH(QByteArray, body);
-        const Status status = decodeStatus(body);
-        QTEST(status.structured, "structured");
-        QTEST(status.code, "code");
-        QTEST(status.reason, "reason");
-        QTEST(status.message, "message");
-        QTEST(status.retryAfterSeconds, "retryAfter");
-        QTEST(status.causes, "causes");
-        QTEST(status.continueToken, "continueToken");
     }
 
     void a_malformed_line_is_reported_with_its_offset_and_later_lines_still_decode()
