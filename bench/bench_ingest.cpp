@@ -32,6 +32,7 @@
 #include <cstdio>
 #include <ctime>
 #include <functional>
+#include <map>
 #include <optional>
 #include <vector>
 
@@ -114,9 +115,26 @@ qint64 processCpuUs()
            usage.ru_stime.tv_usec;
 }
 
+// CPU time (ns) of each of this process's threads, by thread name (threads of one name add up).
+std::map<QString, qint64> threadCpuNs()
+{
+    std::map<QString, qint64> cpu;
+    const QDir tasks(QStringLiteral("/proc/self/task"));
+    for (const QString &tid : tasks.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+        QFile comm(tasks.filePath(tid + QStringLiteral("/comm")));
+        QFile sched(tasks.filePath(tid + QStringLiteral("/schedstat")));
+        if (!comm.open(QIODevice::ReadOnly) || !sched.open(QIODevice::ReadOnly))
+            continue; // the thread ended meanwhile
+        const QString name = QString::fromUtf8(comm.readAll().trimmed()).section(QLatin1Char(' '), 0, 0);
+        cpu[name.isEmpty() ? QStringLiteral("?") : name] += sched.readAll().split(' ').value(0).toLongLong();
+    }
+    return cpu;
+}
+
 // Lines: "LISTED <objects> <startNs> <listedNs>" after the first reset batch; with `expected` > 0 then
 // "DONE <modified> <firstNs> <doneNs> <vmHwmKb> <resets> <gaps> <batches> <largestBatch> <cpuUs>" once that
-// many MODIFIED are in; cpuUs is the process's CPU time since LISTED (idle until the burst comes).
+// many MODIFIED are in; cpuUs is the process's CPU time since LISTED (idle until the burst comes). Before
+// DONE, "THREADS <name>=<ns> ..." splits that time by thread name.
 int runEngine(const QString &kubeconfig, qint64 expected)
 {
     const std::optional<watch::ResolvedContext> context = loadContext(kubeconfig);
@@ -133,9 +151,14 @@ int runEngine(const QString &kubeconfig, qint64 expected)
     qint64 batches = 0;
     qsizetype largest = 0;
     qint64 listedCpuUs = 0;
+    std::map<QString, qint64> listedThreads;
     bool done = false;
     const auto finish = [&](qint64 count) {
         done = true;
+        QByteArray threads = "THREADS";
+        for (const auto &[name, ns] : threadCpuNs())
+            threads += ' ' + name.toUtf8() + '=' + QByteArray::number(ns - listedThreads[name]);
+        say("%s\n", threads.constData());
         say("DONE %lld %lld %lld %lld %d %lld %lld %lld %lld\n", static_cast<long long>(count), static_cast<long long>(firstNs),
             static_cast<long long>(monoNs()), static_cast<long long>(peakRssKb()), resets, static_cast<long long>(gaps),
             static_cast<long long>(batches), static_cast<long long>(largest),
@@ -148,6 +171,7 @@ int runEngine(const QString &kubeconfig, qint64 expected)
         gaps += batch.gaps.size();
         if (batch.reset && ++resets == 1) {
             listedCpuUs = processCpuUs();
+            listedThreads = threadCpuNs();
             say("LISTED %lld %lld %lld\n", static_cast<long long>(batch.snapshot.size()),
                 static_cast<long long>(startNs), static_cast<long long>(monoNs()));
             if (expected <= 0) {
@@ -610,6 +634,15 @@ private:
                             .arg(v.value(9).toDouble() / double(std::max<qint64>(1, m_opt.events)), 0, 'f', 2);
                 // Time on a shared machine depends on the neighbours; the CPU an event costs much less so.
                 say("  .. engine CPU %.2f us/event\n", v.value(9).toDouble() / double(std::max<qint64>(1, m_opt.events)));
+                if (const std::optional<QByteArray> threads = peer.line("THREADS")) {
+                    QByteArray split;
+                    for (const QByteArray &entry : threads->split(' ').mid(1)) {
+                        const qsizetype eq = entry.lastIndexOf('=');
+                        split += ' ' + entry.left(eq) + ' ' +
+                                 QByteArray::number(entry.mid(eq + 1).toDouble() / 1e3 / double(std::max<qint64>(1, m_opt.events)), 'f', 2);
+                    }
+                    say("  .. by thread (us/event):%s\n", split.constData());
+                }
                 return v.value(3).toLongLong();
             });
         if (!f.ok && peer.line("FAILED"))
