@@ -22,11 +22,14 @@ constexpr int StreamsPerClient = 4;
 // burst the timer may not get a turn while reads keep the event loop busy, and one huge batch keeps every
 // version it replaced alive until the consumer is done with it.
 constexpr qsizetype MaxBatchChanges = 2000;
+// Every stream reports at least this often, changes or not. The timer ticks four times as often: a batch that
+// went out just before a tick must not push the next report to two intervals later.
 constexpr int HeartbeatMs = 1000;
+constexpr int HeartbeatTickMs = HeartbeatMs / 4;
 } // namespace
 
-SessionWorker::SessionWorker(ResolvedContext context, SessionOptions options, QThread *decodeThread)
-    : m_context(std::move(context)), m_options(std::move(options)), m_decodeThread(decodeThread)
+SessionWorker::SessionWorker(ResolvedContext context, SessionOptions options, QList<QThread *> decodeThreads)
+    : m_context(std::move(context)), m_options(std::move(options)), m_decodeThreads(std::move(decodeThreads))
 {
     m_clock.start();
 }
@@ -88,7 +91,7 @@ void SessionWorker::watch(const ResourceSpec &spec)
     options.backoff = m_options.backoff;
     options.keepManagedFields = m_options.keepManagedFields;
     options.pendingLimit = MaxBatchChanges;
-    options.decodeThread = m_decodeThread;
+    options.decodeThreads = m_decodeThreads;
     // A fixed seed replays the same delays; every stream gets its own sequence from it.
     options.seed = m_options.seed != 0 ? quint64(m_options.seed) * 1000 + m_streamsStarted
                                        : QRandomGenerator::system()->generate64();
@@ -96,7 +99,7 @@ void SessionWorker::watch(const ResourceSpec &spec)
 
     if (!m_heartbeat) {
         m_heartbeat = new QTimer(this);
-        m_heartbeat->setInterval(HeartbeatMs);
+        m_heartbeat->setInterval(HeartbeatTickMs);
         connect(m_heartbeat, &QTimer::timeout, this, &SessionWorker::heartbeat);
         m_heartbeat->start();
     }
@@ -192,7 +195,7 @@ void SessionWorker::heartbeat()
 {
     const qint64 now = m_clock.elapsed();
     for (Stream &stream : m_streams) {
-        if (stream.finishing || (stream.lastEmitMs >= 0 && now - stream.lastEmitMs < HeartbeatMs * 9 / 10))
+        if (stream.finishing || (stream.lastEmitMs >= 0 && now - stream.lastEmitMs < HeartbeatMs - HeartbeatTickMs))
             continue;
         stream.lastEmitMs = now;
         emit batchReady(stream.informer->takeBatch());
