@@ -8,10 +8,10 @@
 #include <QList>
 #include <QObject>
 
-#include <deque>
 #include <memory>
-#include <mutex>
 #include <vector>
+
+class QThread;
 
 namespace cw::watch {
 
@@ -32,21 +32,22 @@ struct DecodedChunk
     QByteArray buffer;
 };
 
-// Splits and decodes a watch stream's reads in a thread of its own, so that reading, decoding and applying
-// overlap: decoding is most of the work per event. Reads are decoded in the order they were posted and
-// taken back in that order. Reads and results cross threads through mutex-guarded queues; Qt's queued
-// calls only wake the other side.
+// Decodes a stream's reads in other threads, so that reading, decoding and applying overlap: decoding is
+// most of the work per event. With several threads, consecutive reads are decoded side by side; they are
+// taken back in the order they were posted all the same. Reads and results cross threads through
+// mutex-guarded queues; Qt's queued calls only wake the other side.
 class DecodeWorker : public QObject
 {
     Q_OBJECT
 public:
-    explicit DecodeWorker(bool keepManagedFields) : m_keepManagedFields(keepManagedFields) {}
+    // Decodes in `threads` (none: in this object's thread, between its other work).
+    DecodeWorker(bool keepManagedFields, const QList<QThread *> &threads);
+    ~DecodeWorker() override;
 
-    // From any thread. `buffer` holds the read's `size` bytes and DecodePadding more that may be read;
-    // `lines` is the stream's line state, which nothing else touches until this read comes back.
-    void post(quint64 request, QByteArray buffer, qint64 size, std::shared_ptr<LineDecoder> lines,
-              qint64 receivedMs);
-    // From any thread: the reads decoded since the last call, in order.
+    // `buffer` holds the read's `size` bytes and DecodePadding more that may be read; `lines` are the lines
+    // the read completed, split by the caller (in-place lines point into `buffer`, which moves with them).
+    void post(quint64 request, QByteArray buffer, qint64 size, QList<Line> lines, qint64 receivedMs);
+    // The reads decoded since the last call, in the order they were posted.
     std::vector<DecodedChunk> takeDecoded();
 
 signals:
@@ -54,22 +55,10 @@ signals:
     void decodedReady();
 
 private:
-    struct Job
-    {
-        quint64 request = 0;
-        QByteArray buffer;
-        qint64 size = 0;
-        std::shared_ptr<LineDecoder> lines;
-        qint64 receivedMs = 0;
-    };
-    Q_INVOKABLE void drain();
-
-    const bool m_keepManagedFields;
-    std::mutex m_mutex;
-    std::deque<Job> m_jobs;
-    std::vector<DecodedChunk> m_done;
-    bool m_drainQueued = false;
-    bool m_readySignalled = false;
+    class Drainer;
+    struct Shared;
+    std::shared_ptr<Shared> m_shared;
+    QList<Drainer *> m_drainers; // one per decoding thread
 };
 
 } // namespace cw::watch

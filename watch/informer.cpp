@@ -57,9 +57,7 @@ Informer::Informer(ApiClient *client, ResourceSpec spec, InformerOptions options
     m_backoffTimer.setTimerType(Qt::PreciseTimer);
     connect(&m_idleTimer, &QTimer::timeout, this, &Informer::onIdle);
     connect(&m_backoffTimer, &QTimer::timeout, this, [this] { feed(in::TimerFired{}); });
-    m_decoder = new DecodeWorker(m_options.keepManagedFields);
-    if (m_options.decodeThread)
-        m_decoder->moveToThread(m_options.decodeThread);
+    m_decoder = new DecodeWorker(m_options.keepManagedFields, m_options.decodeThreads);
     connect(m_decoder, &DecodeWorker::decodedReady, this, &Informer::onDecoded, Qt::QueuedConnection);
 }
 
@@ -74,9 +72,9 @@ Informer::~Informer()
             delete reply;
         }
     }
-    // Deleted in its thread, after the reads it still holds; their results reach no one.
+    // Its decoding threads let go of the reads they still hold; their results reach no one.
     m_decoder->disconnect(this);
-    m_decoder->deleteLater();
+    delete m_decoder;
 }
 
 StreamState Informer::streamState() const

@@ -32,8 +32,8 @@ struct InformerOptions
     // pendingFull() once the pending batch holds this many changes; 0: never.
     qsizetype pendingLimit = 0;
     quint64 seed = 1; // backoff jitter and watch timeouts, replayable
-    // Where watch reads are decoded; none: in the informer's own thread, between its other work.
-    QThread *decodeThread = nullptr;
+    // Where watch reads are decoded, side by side; none: in the informer's own thread, between its other work.
+    QList<QThread *> decodeThreads;
 };
 
 // One stream: list, watch, and every recovery, in the watch thread. The retry watcher's transition function
@@ -88,8 +88,7 @@ private:
         bool watch = false;
         QPointer<QNetworkReply> reply;
         QByteArray body; // a list page, or the body of an error answer
-        // Touched by the decode thread while reads are out there, by this thread only when none is.
-        std::shared_ptr<LineDecoder> lines = std::make_shared<LineDecoder>();
+        LineDecoder lines;
         int decoding = 0;           // reads out for decoding
         qint64 decodingBytes = 0;   // and their bytes
         bool finishWaiting = false; // the reply finished while reads were out: handled when they are back
@@ -155,7 +154,7 @@ private:
     // At most one speculative request for the page after m_request's, so that the server makes it while we
     // read and decode this one. The machine's next StartList adopts it, anything else drops it.
     std::unique_ptr<Request> m_prefetch;
-    DecodeWorker *m_decoder = nullptr;  // lives in InformerOptions::decodeThread
+    DecodeWorker *m_decoder = nullptr;  // decodes in InformerOptions::decodeThreads
     QList<QByteArray> m_spareBuffers;   // read buffers back from the decoder, for the next reads
     QTimer m_idleTimer;
     RequestId m_idleFor = 0;

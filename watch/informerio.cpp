@@ -176,7 +176,9 @@ void Informer::readWatchBody(RequestId id, QByteArray &&buffer, qint64 size)
     }
     ++request->decoding;
     request->decodingBytes += size;
-    m_decoder->post(id, std::move(buffer), size, request->lines, m_lastByteMs);
+    // Split here, in order: the reads' lines can then be decoded side by side.
+    QList<Line> lines = request->lines.feedInPlace(data, DecodePadding);
+    m_decoder->post(id, std::move(buffer), size, std::move(lines), m_lastByteMs);
 }
 
 void Informer::onDecoded()
@@ -353,14 +355,14 @@ void Informer::onFinished(RequestId id)
         if (!current(id))
             return;
     }
-    readLines(id, request->lines->feed(rest));
+    readLines(id, request->lines.feed(rest));
     if (!current(id))
         return;
     const bool clean = error == QNetworkReply::NoError;
     if (clean) {
         // A complete body whose last line lacks its '\n' still holds an event (§3.4). The torn line of a
         // broken stream does not: the resumed watch delivers that event again.
-        if (const auto tail = request->lines->finish()) {
+        if (const auto tail = request->lines.finish()) {
             handleLine(id, *tail);
             if (!current(id))
                 return;

@@ -5,13 +5,17 @@
 
 #include <QMetaObject>
 
+#include <array>
+
 namespace cw::watch {
 
 struct ClusterSession::Private
 {
     QString contextName;
     QThread thread;
-    QThread decodeThread;            // decodes the watch streams' reads, beside `thread`
+    // Decode the watch streams' reads beside `thread`: two, so that a fast stream's decoding is not
+    // bounded by one core (it is most of the work per event).
+    std::array<QThread, 2> decodeThreads;
     SessionWorker *worker = nullptr; // lives in `thread`; deleted there when the thread finishes
 };
 
@@ -34,7 +38,12 @@ ClusterSession::ClusterSession(ResolvedContext context, SessionOptions options, 
     registerTypes();
     d->contextName = context.contextName;
     // Parentless and moved: a worker must not have a parent in another thread (Qt's worker pattern).
-    d->worker = new SessionWorker(std::move(context), std::move(options), &d->decodeThread);
+    QList<QThread *> decodeThreads;
+    for (QThread &thread : d->decodeThreads)
+        decodeThreads.append(&thread);
+    if (QThread::idealThreadCount() < 2)
+        decodeThreads.resize(1);
+    d->worker = new SessionWorker(std::move(context), std::move(options), decodeThreads);
     d->worker->moveToThread(&d->thread);
     connect(&d->thread, &QThread::finished, d->worker, &QObject::deleteLater);
     connect(d->worker, &SessionWorker::discovered, this, &ClusterSession::discovered, Qt::QueuedConnection);
@@ -43,8 +52,10 @@ ClusterSession::ClusterSession(ResolvedContext context, SessionOptions options, 
     connect(d->worker, &SessionWorker::verified, this, &ClusterSession::verified, Qt::QueuedConnection);
     connect(d->worker, &SessionWorker::fetched, this, &ClusterSession::fetched, Qt::QueuedConnection);
     d->thread.setObjectName(QLatin1StringView("watch ") + d->contextName);
-    d->decodeThread.setObjectName(QLatin1StringView("decode ") + d->contextName);
-    d->decodeThread.start();
+    for (QThread *thread : std::as_const(decodeThreads)) {
+        thread->setObjectName(QLatin1StringView("decode ") + d->contextName);
+        thread->start();
+    }
     d->thread.start();
 }
 
@@ -55,9 +66,12 @@ ClusterSession::~ClusterSession()
     QMetaObject::invokeMethod(worker, [worker] { worker->shutdown(); }, Qt::BlockingQueuedConnection);
     d->thread.quit();
     d->thread.wait();
-    // After the informers: their decoders were handed to this thread for deletion, which its end carries out.
-    d->decodeThread.quit();
-    d->decodeThread.wait();
+    // After the informers: their decoders' parts were handed to these threads for deletion, which their end
+    // carries out.
+    for (QThread &thread : d->decodeThreads) {
+        thread.quit();
+        thread.wait();
+    }
 }
 
 QString ClusterSession::contextName() const

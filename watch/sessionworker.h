@@ -24,8 +24,8 @@ class SessionWorker : public QObject
 {
     Q_OBJECT
 public:
-    // Watch reads are decoded in decodeThread (none: in this worker's thread).
-    SessionWorker(ResolvedContext context, SessionOptions options, QThread *decodeThread = nullptr);
+    // Watch reads are decoded in decodeThreads (none: in this worker's thread).
+    SessionWorker(ResolvedContext context, SessionOptions options, QList<QThread *> decodeThreads = {});
     ~SessionWorker() override;
 
     void discover();
@@ -69,7 +69,7 @@ private:
 
     ResolvedContext m_context;
     SessionOptions m_options;
-    QThread *m_decodeThread = nullptr;
+    QList<QThread *> m_decodeThreads;
     struct Client
     {
         std::unique_ptr<ApiClient> api;
