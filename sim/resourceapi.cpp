@@ -406,13 +406,15 @@ void ResourceApi::list(HttpConnection *c, const HttpRequest &r, const ResourcePa
         sendTable(c, p.type, items, meta, r);
         return;
     }
-    qsizetype size = 128;
+    const QByteArray head = "{\"kind\":\"" + p.type->kind.toLatin1() + "List\",\"apiVersion\":\""
+                            + p.type->apiVersion().toLatin1() + "\",\"metadata\":" + metaJson + ",\"items\":[";
+    // The exact size: a page is megabytes, and growing it near the end would copy all of it once more.
+    qsizetype size = head.size() + 2;
     for (const ObjectPtr &o : items)
         size += o->jsonFor(p.type).size() + 1;
     QByteArray body;
     body.reserve(size);
-    body += "{\"kind\":\"" + p.type->kind.toLatin1() + "List\",\"apiVersion\":\"" + p.type->apiVersion().toLatin1()
-            + "\",\"metadata\":" + metaJson + ",\"items\":[";
+    body += head;
     for (qsizetype i = 0; i < items.size(); ++i) {
         if (i)
             body += ',';
