@@ -2,8 +2,11 @@
 // The desktop app under load: the real main window (offscreen) on 10,000 pods while the sim modifies 2,000 of
 // them a second. Prints the UI thread's event-loop latency (how late a message posted from another thread
 // every 10 ms is handled) and how many batches per second reach the pods table. Not a test: it prints.
+// With --object-mb N instead: the object view showing one object of N MB (how long showObject blocks, how long
+// until the text is complete, and the longest event-loop stall meanwhile).
 #include "clusterview.h"
 #include "mainwindow.h"
+#include "objectview.h"
 #include "resourcetablemodel.h"
 #include "simthread.h"
 #include "store.h"
@@ -11,6 +14,9 @@
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QStandardPaths>
 #include <QTableView>
 #include <QTemporaryDir>
@@ -46,6 +52,68 @@ double percentile(std::vector<double> values, double p)
     return values[std::min(values.size() - 1, size_t(p * double(values.size() - 1) + 0.5))];
 }
 
+// One object of about `megabytes` MB, in long lines (a ConfigMap-like data map) and many short ones (a list of
+// small items), as the object view meets it.
+cw::watch::ObjectRef hugeObject(int megabytes)
+{
+    QJsonObject data;
+    const QString chunk(1000, u'x');
+    for (int i = 0; i < megabytes * 500; ++i)
+        data.insert(u"key-%1"_s.arg(i, 7, 10, QChar(u'0')), chunk);
+    QJsonArray items;
+    for (int i = 0; i < megabytes * 14000; ++i)
+        items.append(QJsonObject{{u"name"_s, u"item-%1"_s.arg(i)}, {u"port"_s, 8000 + i % 1000}});
+    const QJsonObject object{
+        {u"apiVersion"_s, u"v1"_s},
+        {u"kind"_s, u"ConfigMap"_s},
+        {u"metadata"_s, QJsonObject{{u"name"_s, u"huge"_s}, {u"namespace"_s, u"demo"_s},
+                                    {u"uid"_s, u"0d6c2b1e-1111-4222-8333-944445555666"_s},
+                                    {u"resourceVersion"_s, u"1"_s}}},
+        {u"data"_s, data},
+        {u"items"_s, items}};
+    auto record = std::make_shared<cw::watch::ObjectRecord>();
+    record->object = QJsonDocument(object).toJson(QJsonDocument::Compact);
+    record->kind = u"ConfigMap"_s;
+    record->apiVersion = u"v1"_s;
+    record->ns = u"demo"_s;
+    record->name = u"huge"_s;
+    record->resourceVersion = u"1"_s;
+    return record;
+}
+
+int objectViewBench(int megabytes)
+{
+    const cw::watch::ObjectRef object = hugeObject(megabytes);
+    cw::ui::ObjectView view;
+    view.resize(1000, 800);
+    view.show();
+    QElapsedTimer sinceTick;
+    qint64 longestStall = 0;
+    QTimer ticker;
+    ticker.setInterval(5);
+    QObject::connect(&ticker, &QTimer::timeout, &ticker,
+                     [&] { longestStall = std::max(longestStall, sinceTick.restart()); });
+    QElapsedTimer total;
+    total.start();
+    view.showObject(object);
+    const qint64 showMs = total.elapsed();
+    sinceTick.start();
+    ticker.start();
+    while (view.isLoading() && total.elapsed() < 300'000)
+        QApplication::processEvents(QEventLoop::AllEvents, 5);
+    ticker.stop();
+    if (view.isLoading()) {
+        std::fprintf(stderr, "bench_ui: the object never finished loading\n");
+        return 1;
+    }
+    std::printf("object view, %.1f MB of JSON (%lld lines of YAML): showObject returned after %lld ms, text "
+                "complete after %lld ms, longest event-loop stall %lld ms, highlighted %s\n",
+                double(object->object.size()) / 1e6, static_cast<long long>(view.text().count(u'\n') + 1),
+                static_cast<long long>(showMs), static_cast<long long>(total.elapsed()),
+                static_cast<long long>(longestStall), view.isHighlighted() ? "yes" : "no");
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -64,6 +132,8 @@ int main(int argc, char **argv)
             rate = args[i + 1].toInt();
         else if (args[i] == "--seconds"_L1)
             seconds = args[i + 1].toInt();
+        else if (args[i] == "--object-mb"_L1)
+            return objectViewBench(std::max(1, args[i + 1].toInt()));
     }
 
     cw::sim::SimConfig config;

