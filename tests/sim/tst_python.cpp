@@ -73,12 +73,12 @@ private slots:
         sim->setChurn(false);
         const int pods = sim->podCount();
         QProcess peer;
-        peer.start(python, {script(), QStringLiteral("stream"), sim->kubeconfigPath(), QStringLiteral("8"), QString::number(pods)});
+        peer.start(python, {script(), QStringLiteral("stream"), sim->kubeconfigPath(), QStringLiteral("60"), QString::number(pods)});
         QVERIFY(peer.waitForStarted());
         QByteArray out;
         QTRY_VERIFY_WITH_TIMEOUT((out += peer.readAllStandardOutput()).contains("\"initial\""), 60'000);
         sim->setChurn(true);
-        QVERIFY(peer.waitForFinished(60'000));
+        QVERIFY(peer.waitForFinished(90'000));
         out += peer.readAllStandardOutput();
         QVERIFY2(peer.exitCode() == 0, peer.readAllStandardError().constData());
         const QJsonObject events = jsonLines(out).last().value(QStringLiteral("events")).toObject();

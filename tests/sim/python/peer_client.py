@@ -27,13 +27,19 @@ def paginate(v1, page_size):
 
 
 def stream(v1, seconds, expected_initial):
-    """Watch from "" (state replay, then changes); says when the replay of `expected_initial` pods is in."""
+    """Watch from "" (state replay, then changes); says when the replay of `expected_initial` pods is in,
+    and ends at the first MODIFIED after it (or after `seconds`: replaying is slow in Python)."""
     counts = {}
+    replayed = False
     w = watch.Watch()
     for event in w.stream(v1.list_pod_for_all_namespaces, timeout_seconds=seconds):
         counts[event["type"]] = counts.get(event["type"], 0) + 1
         if counts.get("ADDED") == expected_initial and len(counts) == 1:
             emit(initial=expected_initial)
+            replayed = True
+        elif replayed and event["type"] == "MODIFIED":
+            w.stop()
+            break
     emit(events=counts)
 
 
