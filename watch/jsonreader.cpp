@@ -358,14 +358,12 @@ bool Reader::readDetails(od::value value, StatusFields &status, int depth)
     });
 }
 
-DecodeError iterateError(simdjson::error_code error)
+std::optional<DecodeError> openDocument(Workspace &workspace, simdjson::padded_string_view input,
+                                        od::document &doc)
 {
-    return DecodeError{
-        QLatin1StringView("invalid JSON: ") + QLatin1StringView(simdjson::error_message(error)), -1};
-}
-
-std::optional<DecodeError> escapeError(simdjson::padded_string_view input)
-{
+    if (const auto error = workspace.parser.iterate(input).get(doc); error != simdjson::SUCCESS)
+        return DecodeError{
+            QLatin1StringView("invalid JSON: ") + QLatin1StringView(simdjson::error_message(error)), -1};
     const char *bad = firstBadEscape(input.data(), input.data() + input.length());
     if (!bad)
         return std::nullopt;

@@ -252,7 +252,9 @@ template <typename Fn> bool Reader::rootMembers(Fn &&fn)
     return atEnd() || fail(QStringLiteral("invalid JSON: unexpected content after the object"));
 }
 
-DecodeError iterateError(simdjson::error_code error);
-std::optional<DecodeError> escapeError(simdjson::padded_string_view input);
+// Starts parsing `input` into `doc`, and checks its escape sequences (which the Reader relies on); the
+// error if either fails.
+std::optional<DecodeError> openDocument(Workspace &workspace, simdjson::padded_string_view input,
+                                        od::document &doc);
 
 } // namespace cw::watch::json

@@ -14,9 +14,7 @@ namespace {
 ListPageResult decodeList(Workspace &workspace, simdjson::padded_string_view input, bool keepManagedFields)
 {
     od::document doc;
-    if (const auto error = workspace.parser.iterate(input).get(doc); error != simdjson::SUCCESS)
-        return iterateError(error);
-    if (auto error = escapeError(input))
+    if (auto error = openDocument(workspace, input, doc))
         return *error;
     Reader reader(doc, input, workspace.shared);
     ListPage page;
@@ -97,7 +95,7 @@ ListPageResult decodeList(Workspace &workspace, simdjson::padded_string_view inp
 std::optional<StatusFields> decodeStatusJson(Workspace &workspace, simdjson::padded_string_view input)
 {
     od::document doc;
-    if (workspace.parser.iterate(input).get(doc) != simdjson::SUCCESS || escapeError(input))
+    if (openDocument(workspace, input, doc))
         return std::nullopt;
     Reader reader(doc, input, workspace.shared);
     StatusFields status;

@@ -26,9 +26,7 @@ std::optional<WatchEvent::Type> eventType(std::string_view name)
 DecodeResult decodeEvent(Workspace &workspace, simdjson::padded_string_view input, bool keepManagedFields)
 {
     od::document doc;
-    if (const auto error = workspace.parser.iterate(input).get(doc); error != simdjson::SUCCESS)
-        return iterateError(error);
-    if (auto error = escapeError(input))
+    if (auto error = openDocument(workspace, input, doc))
         return *error;
     Reader reader(doc, input, workspace.shared);
     WatchEvent event;
