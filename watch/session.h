@@ -25,7 +25,7 @@ struct SessionOptions
     Backoff::Config backoff;
 };
 
-// One cluster: its own watch thread, where all network work and store writes happen, and a decode thread
+// One cluster: its own watch thread, where all network work and store writes happen, and two decode threads
 // beside it for the watch streams' JSON. Lives on the caller's thread (the UI thread in the app); everything
 // it emits arrives there queued.
 class ClusterSession : public QObject
