@@ -105,6 +105,8 @@ void SimServer::control(HttpConnection *c, const HttpRequest &r)
                                     {QStringLiteral("openWatches"), openWatchCount()},
                                     {QStringLiteral("maxWatchLag"), maxWatchLag()},
                                     {QStringLiteral("faults"), int(m_faultLog.size())},
+                                    {QStringLiteral("historyEvents"), qint64(m_store.historySize())},
+                                    {QStringLiteral("versions"), qint64(m_store.versionCount())},
                                     {QStringLiteral("objects"), counts}}));
         return;
     }

@@ -124,6 +124,16 @@ int Store::count(const ResourceType *type) const
     return m_liveCounts.value(type->storageType());
 }
 
+size_t Store::versionCount() const
+{
+    size_t n = 0;
+    for (const Bucket &bucket : m_buckets) {
+        for (const auto &entry : bucket)
+            n += entry.second.size();
+    }
+    return n;
+}
+
 QList<ObjectPtr> Store::list(const ResourceType *type, const QString &ns, qint64 atRv, const QString &afterKey,
                              int limit, bool *more, qint64 *remaining,
                              const std::function<bool(const SimObject &)> &filter) const

@@ -97,6 +97,10 @@ public:
                           int limit = 0, bool *more = nullptr, qint64 *remaining = nullptr,
                           const std::function<bool(const SimObject &)> &filter = {}) const;
     int count(const ResourceType *type) const;
+    // What the store keeps beyond the current objects: watch history events, and stored versions of every
+    // object (current ones included), the figures compaction and the history window bound.
+    size_t historySize() const { return m_history.size(); }
+    size_t versionCount() const;
 
     // Writes take the full object; the store assigns uid/creationTimestamp (create), resourceVersion and
     // derived data. `served` is the type the client addressed (an alias converts to storage form).

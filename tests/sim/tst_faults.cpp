@@ -145,7 +145,17 @@ private slots:
     {
         const qint64 old = sim->currentRv();
         write();
+        const QJsonObject before = sim->control("GET", "/sim/v1/stats");
+        QVERIFY(before.value(QStringLiteral("historyEvents")).toInteger() > 0);
         sim->inject(fault("compact"));
+        // What is left: no history, and one stored version per object (no churn runs here).
+        const QJsonObject after = sim->control("GET", "/sim/v1/stats");
+        QCOMPARE(after.value(QStringLiteral("historyEvents")).toInteger(), 0);
+        qint64 objects = 0;
+        for (const QJsonValue count : after.value(QStringLiteral("objects")).toObject())
+            objects += count.toInteger();
+        QVERIFY(objects > 0);
+        QCOMPARE(after.value(QStringLiteral("versions")).toInteger(), objects);
         RawStream stream;
         QVERIFY(stream.open(sim->port(), "/api/v1/namespaces/faults/configmaps?watch=1&resourceVersion=" + QByteArray::number(old),
                             SimFixture::adminToken));
