@@ -24,6 +24,8 @@ namespace {
 // A stalled clock (suspended laptop, debugger) must not turn into a burst of hours of churn at once.
 constexpr qint64 kMaxStepMs = 5000;
 constexpr int kTickMs = 100;
+// Coarser than a tick: the warm-up makes the same changes in fewer, cheaper steps.
+constexpr int kWarmUpStepMs = 1000;
 
 // A settled Deployment: nothing in flight, so a new rollout starts from a clean state.
 bool settled(const QJsonObject &deployment)
@@ -112,6 +114,18 @@ Churn::~Churn()
 
 void Churn::start()
 {
+    if (m_last < 0 && m_config.warmUpSeconds > 0) {
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        // Nobody watches the warm-up: like a freshly started API server, it keeps only the current state,
+        // and compacting as it goes keeps the warm-up's peak (and the heap it leaves behind) small.
+        int ticks = 0;
+        for (qint64 t = now - qint64(m_config.warmUpSeconds) * 1000; t < now; t += kWarmUpStepMs) {
+            step(t);
+            if (++ticks % 5 == 0)
+                m_store.compactNow();
+        }
+        m_store.compactNow();
+    }
     m_timer.start();
 }
 

@@ -31,6 +31,9 @@ struct ChurnConfig
     int eventTtlSeconds = 3600;
     // Grace period of the churn's deletions; shorter than the real 30 s so demos show pods leaving.
     int graceSeconds = 2;
+    // Simulated seconds the churn has already been running when start() returns, so that a fresh server
+    // looks lived-in (restarts, Events, finished Jobs) and its memory is at its steady level from the start.
+    int warmUpSeconds = 0;
     quint32 seed = 1;
 };
 

@@ -63,6 +63,8 @@ int main(int argc, char **argv)
         {QStringLiteral("seed"), QStringLiteral("Seed for the cluster content and churn (default 1)."), QStringLiteral("N")},
         {QStringLiteral("no-churn"), QStringLiteral("Serve a static cluster.")},
         {QStringLiteral("pod-changes"), QStringLiteral("Pod lifecycle changes per second (default 4)."), QStringLiteral("RATE")},
+        {QStringLiteral("event-ttl"), QStringLiteral("Seconds an Event lives after its last occurrence (default 3600)."), QStringLiteral("S")},
+        {QStringLiteral("warm-up"), QStringLiteral("Seconds of churn simulated before serving (default 0)."), QStringLiteral("S")},
         {QStringLiteral("bookmark-interval"), QStringLiteral("Seconds between watch bookmarks (default 60)."), QStringLiteral("S")},
         {QStringLiteral("min-request-timeout"), QStringLiteral("Watch deadline without timeoutSeconds: random in [S, 2S) (default 1800)."), QStringLiteral("S")},
         {QStringLiteral("history-window"), QStringLiteral("Seconds of watch history kept (default 75)."), QStringLiteral("S")},
@@ -103,6 +105,8 @@ int main(int argc, char **argv)
     config.churn = !parser.isSet(QStringLiteral("no-churn"));
     if (parser.isSet(QStringLiteral("pod-changes")))
         config.churnConfig.podChangesPerSecond = parser.value(QStringLiteral("pod-changes")).toDouble();
+    config.churnConfig.eventTtlSeconds = intOption(parser, QStringLiteral("event-ttl"), config.churnConfig.eventTtlSeconds, &ok);
+    config.churnConfig.warmUpSeconds = intOption(parser, QStringLiteral("warm-up"), 0, &ok);
     config.api.bookmarkIntervalMs = intOption(parser, QStringLiteral("bookmark-interval"), 60, &ok) * 1000;
     config.api.minRequestTimeoutSec = intOption(parser, QStringLiteral("min-request-timeout"), 1800, &ok);
     config.api.watchList = !parser.isSet(QStringLiteral("old-server"));

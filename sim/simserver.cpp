@@ -118,7 +118,12 @@ bool SimServer::start(QString *error)
     m_maintenance.start();
     if (m_config.churn) {
         m_churn = std::make_unique<Churn>(m_store, m_config.churnConfig);
-        m_churn->start();
+        // A warm-up takes seconds: whoever waits for start() (the app's UI thread, for the demo) does not
+        // wait for it; requests arriving meanwhile are answered once it is done.
+        if (m_config.churnConfig.warmUpSeconds > 0)
+            QTimer::singleShot(0, m_churn.get(), &Churn::start);
+        else
+            m_churn->start();
     }
     if (!m_config.scheduleKinds.isEmpty())
         scheduleNextFault();

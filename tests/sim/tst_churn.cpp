@@ -487,6 +487,39 @@ private slots:
         churn.stop();
         QVERIFY(!churn.isRunning());
     }
+
+    void a_warm_up_opens_a_lived_in_cluster_without_history()
+    {
+        Store store;
+        populate(store, {1, 2, 30, -1, -1, -1, -1, 3});
+        const ResourceType *events = findResource({}, u"v1"_s, u"events"_s);
+        const qsizetype eventsBefore = store.list(events, {}).size();
+        const qint64 rvBefore = store.currentRv();
+        ChurnConfig config;
+        config.podChangesPerSecond = 10;
+        config.warmUpSeconds = 60;
+        Churn churn(store, config);
+        const qint64 startedMs = QDateTime::currentMSecsSinceEpoch();
+        churn.start();
+        QVERIFY(churn.isRunning());
+        QVERIFY(store.currentRv() > rvBefore + 100);
+        // What a minute of churn leaves behind is there at once, stamped in that minute.
+        const QList<ObjectPtr> recorded = store.list(events, {});
+        QVERIFY2(recorded.size() > eventsBefore + 20, qPrintable(QString::number(recorded.size())));
+        const QString earliest = Store::timestamp(startedMs - 61'000);
+        const QString latest = Store::timestamp(QDateTime::currentMSecsSinceEpoch() + 1000);
+        int stampedInWarmUp = 0;
+        for (const ObjectPtr &event : recorded) {
+            const QString last = event->toJsonObject().value("lastTimestamp"_L1).toString();
+            QVERIFY2(last <= latest, qPrintable(last));
+            stampedInWarmUp += last >= earliest ? 1 : 0;
+        }
+        QVERIFY(stampedInWarmUp > 20);
+        // Nobody watched it: like a freshly started server, the history starts after it.
+        QVERIFY(store.eventsAfter(rvBefore).empty());
+        QCOMPARE(store.oldestHistoryRv(), store.currentRv() + 1);
+        churn.stop();
+    }
 };
 
 CW_TEST(TestChurn)
