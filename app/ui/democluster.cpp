@@ -42,11 +42,14 @@ bool DemoCluster::start(QString *error)
     config.churnConfig.podChangesPerSecond = m_options.podChangesPerSecond;
     config.logFaults = false; // the app shows them; a terminal full of them helps nobody
     // A demo runs for minutes, not days: the watch cache's window, old versions and Events go sooner than
-    // on a real cluster (75 s, etcd compacts every 5 minutes, Events live an hour), so that the demo's
-    // memory is flat within its first minute. Short windows also make expired resourceVersions common.
+    // on a real cluster (75 s, etcd compacts every 5 minutes, Events live an hour), and the warm-up starts
+    // it with a steady population of Events, so that the demo's memory is flat within its first minute
+    // (the first fault empties the history; it is full again 30 s later). Short windows also make expired
+    // resourceVersions common.
     config.historyWindowSec = 30;
-    config.compactionIntervalSec = 20;
+    config.compactionIntervalSec = 10;
     config.churnConfig.eventTtlSeconds = 45;
+    config.churnConfig.warmUpSeconds = m_options.warmUpSeconds;
     config.api.bookmarkIntervalMs = BookmarkIntervalMs;
     if (m_options.faults) {
         // The faults a watcher meets on real clusters every day; the destructive ones (rewind, unavailable)

@@ -27,7 +27,10 @@ public:
         double podChangesPerSecond = 4;
         bool faults = true;
         double faultMeanIntervalSec = 40; // frequent enough to see one in the first minute, rare enough to read
-        int firstFaultMs = 25'000;        // a 410 Expired early on: the relist and its gap are the point of a demo
+        int firstFaultMs = 10'000;        // a 410 Expired early on: the relist and its gap are the point of a demo
+        // Churn simulated before the first request is answered (about 2 s of the sim thread's time): the
+        // cluster opens lived-in, with restarts and Events, instead of filling up over the first minutes.
+        int warmUpSeconds = 90;
         quint32 seed = 1;
     };
 
