@@ -86,6 +86,43 @@ std::optional<std::string_view> plainString(std::string_view token)
     return token;
 }
 
+bool isJsonNumber(std::string_view token)
+{
+    while (!token.empty() && isJsonSpace(token.back()))
+        token.remove_suffix(1);
+    const char *p = token.data();
+    const char *const end = p + token.size();
+    const auto digits = [&p, end] {
+        const char *const start = p;
+        while (p < end && *p >= '0' && *p <= '9')
+            ++p;
+        return p > start;
+    };
+    if (p < end && *p == '-')
+        ++p;
+    if (p < end && *p == '0')
+        ++p; // no leading zeros
+    else if (!digits())
+        return false;
+    if (p < end && *p == '.' && (++p, !digits()))
+        return false;
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        ++p;
+        if (p < end && (*p == '+' || *p == '-'))
+            ++p;
+        if (!digits())
+            return false;
+    }
+    return p == end;
+}
+
+bool isJsonLiteral(std::string_view token)
+{
+    while (!token.empty() && isJsonSpace(token.back()))
+        token.remove_suffix(1);
+    return token == "true"sv || token == "false"sv || token == "null"sv;
+}
+
 namespace {
 
 // The recursive walk behind Reader::validate. It visits every value of every event, so it is local to this
@@ -120,18 +157,14 @@ bool validateValue(Reader &reader, od::value value, int depth)
         od::raw_json_string text; // escapes were checked up front; nothing to unescape for a value not kept
         return ok(value.get_raw_json_string().get(text));
     }
-    case od::json_type::number: {
-        double number; // get_double accepts every JSON number, integers beyond 64 bits too
-        return ok(value.get_double().get(number));
-    }
-    case od::json_type::boolean: {
-        bool flag;
-        return ok(value.get_bool().get(flag));
-    }
-    case od::json_type::null: {
-        bool isNull = false;
-        return ok(value.is_null().get(isNull)) && (isNull || reader.fail(simdjson::INCORRECT_TYPE));
-    }
+    // Scalars not kept are checked against the grammar on their raw text, without being converted (the
+    // walk moves past a value it did not consume).
+    case od::json_type::number:
+        return isJsonNumber(value.raw_json_token()) || reader.fail(simdjson::NUMBER_ERROR);
+    case od::json_type::boolean:
+    case od::json_type::null:
+        return isJsonLiteral(value.raw_json_token()) ||
+               reader.fail(valueType == od::json_type::null ? simdjson::N_ATOM_ERROR : simdjson::T_ATOM_ERROR);
     }
     return reader.fail(simdjson::TAPE_ERROR);
 }

@@ -107,6 +107,9 @@ inline bool isJsonSpace(char c)
 const char *firstBadEscape(const char *p, const char *end);
 // The content of a string token when it has no escape sequence, so it can be used without unescaping.
 std::optional<std::string_view> plainString(std::string_view token);
+// Whether a scalar token (trailing whitespace allowed) is a JSON number, or true, false or null.
+bool isJsonNumber(std::string_view token);
+bool isJsonLiteral(std::string_view token);
 
 using Key = od::raw_json_string;
 

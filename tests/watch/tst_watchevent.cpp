@@ -276,6 +276,14 @@ private Q_SLOTS:
             << invalid;
         QTest::newRow("bad number") << line("ADDED", R"({"metadata":{"resourceVersion":"1"},"spec":{"x":-}})")
                                     << invalid;
+        // Numbers and literals that are not kept are checked against the grammar, in objects and arrays.
+        for (const char *bad : {"01", "-01", "1.", "1.e5", "1e", "1e+", "+1", ".5", "-", "1x", "0x1F", "1.5.2",
+                                "truex", "fals", "nul", "nulll", "tRue"}) {
+            QTest::newRow(qPrintable(QStringLiteral("bad scalar %1 in an object").arg(QLatin1StringView(bad))))
+                << withSpec(QByteArray(QByteArray("{\"a\":") + bad + "}").constData()) << invalid;
+            QTest::newRow(qPrintable(QStringLiteral("bad scalar %1 in an array").arg(QLatin1StringView(bad))))
+                << withSpec(QByteArray(QByteArray("[1,") + bad + ",2]").constData()) << invalid;
+        }
         QTest::newRow("garbage inside dropped managedFields")
             << line("ADDED", R"({"metadata":{"resourceVersion":"1","managedFields":[nul]}})") << invalid;
         QTest::newRow("hostile nesting")
@@ -283,6 +291,18 @@ private Q_SLOTS:
                                  QByteArray(100'000, ']') + '}')
             << invalid;
     }
+    void every_json_number_and_literal_is_accepted()
+    {
+        const QByteArray spec = R"({"n":[0,-0,7,-12,1.5,-0.25,1e9,1E+10,2.5e-3,123456789012345678901234567890,)"
+                                R"(1e400],"t":true,"f":false,"z":null,"s":[ 1 , true , null ],"e":{}})";
+        const auto result = decodeWatchLine(
+            line("ADDED", R"({"metadata":{"name":"x","resourceVersion":"1"},"spec":)" + spec + '}'), false);
+        const auto *event = std::get_if<WatchEvent>(&result);
+        const auto *error = std::get_if<DecodeError>(&result);
+        QVERIFY2(event, qPrintable(error ? error->message : QString()));
+        QVERIFY(event->object.contains(spec));
+    }
+
     void bad_lines_are_decode_errors()
     {
         QFETCH(QByteArray, input);
