@@ -76,8 +76,7 @@ const char *firstBadEscape(const char *p, const char *end)
 // it can be used as is without unescaping (which costs a virtual call per string).
 std::optional<std::string_view> plainString(std::string_view token)
 {
-    while (!token.empty() && isJsonSpace(token.back()))
-        token.remove_suffix(1);
+    token = withoutTrailingSpace(token);
     if (token.size() < 2 || token.front() != '"' || token.back() != '"')
         return std::nullopt;
     token = token.substr(1, token.size() - 2);
@@ -88,8 +87,7 @@ std::optional<std::string_view> plainString(std::string_view token)
 
 bool isJsonNumber(std::string_view token)
 {
-    while (!token.empty() && isJsonSpace(token.back()))
-        token.remove_suffix(1);
+    token = withoutTrailingSpace(token);
     const char *p = token.data();
     const char *const end = p + token.size();
     const auto digits = [&p, end] {
@@ -118,8 +116,7 @@ bool isJsonNumber(std::string_view token)
 
 bool isJsonLiteral(std::string_view token)
 {
-    while (!token.empty() && isJsonSpace(token.back()))
-        token.remove_suffix(1);
+    token = withoutTrailingSpace(token);
     return token == "true"sv || token == "false"sv || token == "null"sv;
 }
 

@@ -103,6 +103,14 @@ inline bool isJsonSpace(char c)
     return c == ' ' || c == '\n' || c == '\r' || c == '\t';
 }
 
+// A raw token runs up to the next one: scalars and strings carry the whitespace after them.
+inline std::string_view withoutTrailingSpace(std::string_view token)
+{
+    while (!token.empty() && isJsonSpace(token.back()))
+        token.remove_suffix(1);
+    return token;
+}
+
 // Checks every escape sequence of the input in one pass; returns the offending backslash, or nullptr.
 const char *firstBadEscape(const char *p, const char *end);
 // The content of a string token when it has no escape sequence, so it can be used without unescaping.
