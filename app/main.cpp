@@ -72,7 +72,7 @@ int runDesktop(int argc, char **argv, const QStringList &args)
 #ifdef __GLIBC__
     // A desktop session lives for hours with a dozen threads (watch, decode, network, the demo's server), and
     // glibc gives each busy thread a heap of its own that keeps what it once held. Two heaps keep the
-    // memory flat: in the 5-minute demo soak, growth after the first minute fell from about 9 % to 4-7 %.
+    // memory flat (scripts/soak-demo measures it).
     mallopt(M_ARENA_MAX, 2);
 #endif
     QApplication app(argc, argv);
