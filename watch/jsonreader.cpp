@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "jsonreader.h"
 
+#include <algorithm>
+#include <charconv>
+
 namespace cw::watch::json {
 
 QString toQString(std::string_view text)
@@ -30,59 +33,54 @@ bool hex4(const char *p, unsigned &value)
     return true;
 }
 
-// Checks every escape sequence of the input in one pass (backslashes are rare, memchr skips the rest), so
-// that the walk below never has to unescape a key or a string it does not keep: simdjson's stage 1 has
-// already checked UTF-8, control characters and the structure, escapes are the one thing left. Lone UTF-16
-// surrogates are refused like simdjson's own unescaping does. Returns the offending backslash, or nullptr.
+namespace {
+
+// Checks the escape sequence at `p` (a backslash); returns where the input goes on after it, or nullptr.
+const char *afterEscape(const char *p, const char *end)
+{
+    if (end - p < 2)
+        return nullptr;
+    switch (p[1]) {
+    case '"':
+    case '\\':
+    case '/':
+    case 'b':
+    case 'f':
+    case 'n':
+    case 'r':
+    case 't':
+        return p + 2;
+    case 'u': {
+        unsigned unit = 0;
+        if (end - p < 6 || !hex4(p + 2, unit) || (unit >= 0xDC00 && unit <= 0xDFFF))
+            return nullptr;
+        if (unit < 0xD800 || unit > 0xDBFF)
+            return p + 6;
+        unsigned low = 0; // a high surrogate must be followed by a low one
+        if (end - p < 12 || p[6] != '\\' || p[7] != 'u' || !hex4(p + 8, low) || low < 0xDC00 || low > 0xDFFF)
+            return nullptr;
+        return p + 12;
+    }
+    default:
+        return nullptr;
+    }
+}
+
+} // namespace
+
+// Checks every escape sequence of the input in one pass (memchr from backslash to backslash beats a vector
+// scan of our own, even on a pod with a JSON annotation), so that the walk never has to unescape a key or a
+// string it does not keep: stage 1 has already checked UTF-8 and control characters, escapes are the one
+// thing left. Lone UTF-16 surrogates are refused, as simdjson's own unescaping does.
 const char *firstBadEscape(const char *p, const char *end)
 {
     while ((p = static_cast<const char *>(std::memchr(p, '\\', size_t(end - p))))) {
-        if (end - p < 2)
+        const char *next = afterEscape(p, end);
+        if (!next)
             return p;
-        switch (p[1]) {
-        case '"':
-        case '\\':
-        case '/':
-        case 'b':
-        case 'f':
-        case 'n':
-        case 'r':
-        case 't':
-            p += 2;
-            continue;
-        case 'u': {
-            unsigned unit = 0;
-            if (end - p < 6 || !hex4(p + 2, unit) || (unit >= 0xDC00 && unit <= 0xDFFF))
-                return p;
-            if (unit < 0xD800 || unit > 0xDBFF) {
-                p += 6;
-                continue;
-            }
-            unsigned low = 0; // a high surrogate must be followed by a low one
-            if (end - p < 12 || p[6] != '\\' || p[7] != 'u' || !hex4(p + 8, low) || low < 0xDC00 ||
-                low > 0xDFFF)
-                return p;
-            p += 12;
-            continue;
-        }
-        default:
-            return p;
-        }
+        p = next;
     }
     return nullptr;
-}
-
-// The content of a string token (quotes and trailing whitespace included) when it has no escape sequence, so
-// it can be used as is without unescaping (which costs a virtual call per string).
-std::optional<std::string_view> plainString(std::string_view token)
-{
-    token = withoutTrailingSpace(token);
-    if (token.size() < 2 || token.front() != '"' || token.back() != '"')
-        return std::nullopt;
-    token = token.substr(1, token.size() - 2);
-    if (std::memchr(token.data(), '\\', token.size()))
-        return std::nullopt;
-    return token;
 }
 
 bool isJsonNumber(std::string_view token)
@@ -122,127 +120,245 @@ bool isJsonLiteral(std::string_view token)
 
 namespace {
 
-// The recursive walk behind Reader::validate. It visits every value of every event, so it is local to this
-// file: the compiler may then specialise how it is called (an external function keeps the full ABI).
-bool validateValue(Reader &reader, od::value value, int depth)
+void appendUtf8(std::string &out, unsigned codePoint)
 {
-    if (depth > MaxDepth)
-        return reader.fail(simdjson::DEPTH_ERROR);
-    od::json_type valueType{};
-    if (!reader.type(value, valueType))
-        return false;
-    const auto ok = [&reader](simdjson::error_code error) {
-        return error == simdjson::SUCCESS || reader.fail(error);
-    };
-    switch (valueType) {
-    case od::json_type::object:
-        return reader.members(value, [&](Key, od::value member, const char *) {
-            return validateValue(reader, member, depth + 1);
-        });
-    case od::json_type::array: {
-        od::array array;
-        if (!ok(value.get_array().get(array)))
-            return false;
-        for (auto element : array) {
-            od::value item;
-            if (!ok(std::move(element).get(item)) || !validateValue(reader, item, depth + 1))
-                return false;
-        }
-        return true;
+    if (codePoint < 0x80) {
+        out += char(codePoint);
+    } else if (codePoint < 0x800) {
+        out += char(0xC0 | (codePoint >> 6));
+        out += char(0x80 | (codePoint & 0x3F));
+    } else if (codePoint < 0x10000) {
+        out += char(0xE0 | (codePoint >> 12));
+        out += char(0x80 | ((codePoint >> 6) & 0x3F));
+        out += char(0x80 | (codePoint & 0x3F));
+    } else {
+        out += char(0xF0 | (codePoint >> 18));
+        out += char(0x80 | ((codePoint >> 12) & 0x3F));
+        out += char(0x80 | ((codePoint >> 6) & 0x3F));
+        out += char(0x80 | (codePoint & 0x3F));
     }
-    case od::json_type::string: {
-        od::raw_json_string text; // escapes were checked up front; nothing to unescape for a value not kept
-        return ok(value.get_raw_json_string().get(text));
-    }
-    // Scalars not kept are checked against the grammar on their raw text, without being converted (the
-    // walk moves past a value it did not consume).
-    case od::json_type::number:
-        return isJsonNumber(value.raw_json_token()) || reader.fail(simdjson::NUMBER_ERROR);
-    case od::json_type::boolean:
-    case od::json_type::null:
-        return isJsonLiteral(value.raw_json_token()) ||
-               reader.fail(valueType == od::json_type::null ? simdjson::N_ATOM_ERROR : simdjson::T_ATOM_ERROR);
-    }
-    return reader.fail(simdjson::TAPE_ERROR);
 }
+
+// Only for strings whose escapes firstBadEscape() has passed: every sequence here is complete and valid.
+void unescape(std::string_view raw, std::string &out)
+{
+    out.reserve(raw.size());
+    for (size_t i = 0; i < raw.size(); ++i) {
+        if (raw[i] != '\\') {
+            out += raw[i];
+            continue;
+        }
+        const char escaped = raw[++i];
+        switch (escaped) {
+        case 'b':
+            out += '\b';
+            break;
+        case 'f':
+            out += '\f';
+            break;
+        case 'n':
+            out += '\n';
+            break;
+        case 'r':
+            out += '\r';
+            break;
+        case 't':
+            out += '\t';
+            break;
+        case 'u': {
+            unsigned unit = 0;
+            hex4(raw.data() + i + 1, unit);
+            i += 4;
+            if (unit >= 0xD800 && unit <= 0xDBFF) {
+                unsigned low = 0;
+                hex4(raw.data() + i + 3, low);
+                i += 6;
+                unit = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00);
+            }
+            appendUtf8(out, unit);
+            break;
+        }
+        default: // '"', '\\' and '/' stand for themselves
+            out += escaped;
+        }
+    }
+}
+
+// The first allocation of a thread's index: room for any watch event short of a huge one, so that the
+// index is not regrown for every slightly longer line.
+constexpr size_t MinCapacity = size_t(64) << 10;
 
 } // namespace
 
-bool Reader::validate(od::value value, int depth)
+bool Reader::fail(const QString &message)
 {
-    return validateValue(*this, value, depth);
+    if (m_error.message.isEmpty())
+        m_error = DecodeError{message, qint64(m_tokens[m_pos])};
+    return false;
 }
 
-bool Reader::readText(od::value value, std::string_view &out, const char *what)
+bool Reader::failSyntax(const char *problem)
 {
-    od::json_type valueType{};
-    if (!type(value, valueType))
+    return fail(QLatin1StringView("invalid JSON: ") +
+                QLatin1StringView(m_pos == m_count ? "unexpected end of input" : problem));
+}
+
+bool Reader::failType(const QString &message)
+{
+    const uint32_t at = m_pos;
+    if (!validate(0))
         return false;
-    if (valueType != od::json_type::string)
-        return fail(QLatin1StringView(what) + QLatin1StringView(" is not a string"));
-    if (const auto plain = plainString(value.raw_json_token())) {
-        od::raw_json_string consumed;
-        CW_JSON_TRY(value.get_raw_json_string().get(consumed));
-        out = *plain;
+    m_pos = at;
+    return fail(message);
+}
+
+bool Reader::validate(int depth)
+{
+    // The containers this call has open, innermost last: one bit per level, set for an object. Iterative,
+    // not recursive: it runs for every value of every event, and hostile nesting cannot reach the stack.
+    std::array<uint64_t, MaxDepth / 64 + 1> isObject{};
+    int open = 0;
+    const auto memberName = [this] {
+        if (peek() != '"' || !checkString())
+            return failSyntax("expected a member name");
+        ++m_pos;
+        if (peek() != ':')
+            return failSyntax("expected ':' after a member name");
+        ++m_pos;
+        return true;
+    };
+    for (;;) {
+        const char c = peek();
+        switch (c) {
+        case '{':
+        case '[': {
+            if (depth + open + 1 > MaxDepth)
+                return failSyntax("nested too deeply");
+            const bool object = c == '{';
+            ++m_pos;
+            if (peek() == (object ? '}' : ']')) {
+                ++m_pos;
+                break;
+            }
+            const uint64_t bit = uint64_t(1) << (open % 64);
+            isObject[size_t(open / 64)] = object ? isObject[size_t(open / 64)] | bit
+                                                 : isObject[size_t(open / 64)] & ~bit;
+            ++open;
+            if (object && !memberName())
+                return false;
+            continue; // at the container's first value
+        }
+        case '"':
+            if (!checkString())
+                return failSyntax("unterminated string");
+            ++m_pos;
+            break;
+        case 't':
+        case 'f':
+        case 'n':
+            if (!isJsonLiteral(scalar()))
+                return failSyntax("invalid literal");
+            ++m_pos;
+            break;
+        default:
+            if (!isNumberStart(c))
+                return failSyntax("expected a value");
+            if (!isJsonNumber(scalar()))
+                return failSyntax("invalid number");
+            ++m_pos;
+            break;
+        }
+        // After a value: close the containers that end here, then move on to the next value, if any.
+        for (;;) {
+            if (open == 0)
+                return true;
+            const bool object = (isObject[size_t((open - 1) / 64)] >> ((open - 1) % 64)) & 1;
+            const char next = peek();
+            if (next == ',') {
+                ++m_pos;
+                if (object && !memberName())
+                    return false;
+                break;
+            }
+            if (next != (object ? '}' : ']'))
+                return failSyntax(object ? "expected ',' or '}' after an object member"
+                                         : "expected ',' or ']' after an array element");
+            ++m_pos;
+            --open;
+        }
+    }
+}
+
+bool Reader::readText(std::string_view &out, const char *what)
+{
+    if (peek() != '"')
+        return failType(QLatin1StringView(what) + QLatin1StringView(" is not a string"));
+    if (!checkString())
+        return failSyntax("unterminated string");
+    const std::string_view raw = rawString();
+    ++m_pos;
+    if (!std::memchr(raw.data(), '\\', raw.size())) {
+        out = raw;
         return true;
     }
-    CW_JSON_TRY(value.get_string().get(out));
+    m_unescaped.emplace_front();
+    unescape(raw, m_unescaped.front());
+    out = m_unescaped.front();
     return true;
 }
 
-bool Reader::readString(od::value value, QString &out, const char *what)
+bool Reader::readString(QString &out, const char *what)
 {
     std::string_view text;
-    if (!readText(value, text, what))
+    if (!readText(text, what))
         return false;
     out = toQString(text);
     return true;
 }
 
-bool Reader::readSharedString(od::value value, QString &out, const char *what)
+bool Reader::readSharedString(QString &out, const char *what)
 {
     std::string_view text;
-    if (!readText(value, text, what))
+    if (!readText(text, what))
         return false;
     out = m_shared.get(text);
     return true;
 }
 
-bool Reader::readInt(od::value value, qint64 &out, const char *what)
+bool Reader::readInt(qint64 &out, const char *what)
 {
-    od::json_type valueType{};
-    if (!type(value, valueType))
-        return false;
-    if (valueType != od::json_type::number)
-        return fail(QLatin1StringView(what) + QLatin1StringView(" is not a number"));
+    if (!isNumberStart(peek()))
+        return failType(QLatin1StringView(what) + QLatin1StringView(" is not a number"));
+    const std::string_view token = withoutTrailingSpace(scalar());
+    if (!isJsonNumber(token))
+        return failSyntax("invalid number");
     int64_t number = 0;
-    CW_JSON_TRY(value.get_int64().get(number));
+    const auto [end, error] = std::from_chars(token.data(), token.data() + token.size(), number);
+    if (error != std::errc() || end != token.data() + token.size())
+        return fail(QLatin1StringView(what) + QLatin1StringView(" is not a 64-bit integer"));
+    ++m_pos;
     out = number;
     return true;
 }
 
-bool Reader::readObject(od::value value, ObjectRecord &record, StatusFields *status, bool &initialEventsEnd,
-                        bool keepManagedFields)
+bool Reader::readObject(ObjectRecord &record, StatusFields *status, bool &initialEventsEnd, bool keepManagedFields)
 {
-    od::json_type valueType{};
-    if (!type(value, valueType))
-        return false;
-    if (valueType != od::json_type::object)
-        return fail(QStringLiteral("the object is not a JSON object"));
-    const char *begin = value.raw_json_token().data();
+    if (peek() != '{')
+        return failType(QStringLiteral("the object is not a JSON object"));
+    const char *begin = tokenBegin();
     Cut cut;
-    const bool ok = members(value, [&](Key key, od::value member, const char *) {
+    const bool ok = members(1, [&](std::string_view key, const char *) {
         if (key == "metadata"sv)
-            return readMetadata(member, record, initialEventsEnd, keepManagedFields, cut);
+            return readMetadata(record, initialEventsEnd, keepManagedFields, cut);
         if (key == "kind"sv)
-            return readSharedString(member, record.kind, "kind");
+            return readSharedString(record.kind, "kind");
         if (key == "apiVersion"sv)
-            return readSharedString(member, record.apiVersion, "apiVersion");
-        return status ? readStatusField(key, member, *status, 2) : validate(member, 2);
+            return readSharedString(record.apiVersion, "apiVersion");
+        return status ? readStatusField(key, *status, 2) : validate(2);
     });
     if (!ok)
         return false;
-    const char *end = endOfConsumed();
+    const char *end = m_text + m_tokens[m_pos - 1] + 1; // just past the closing brace
     if (cut.begin) {
         // One allocation, two copies: the spans before and after the cut member.
         const auto head = size_t(cut.begin - begin);
@@ -256,145 +372,133 @@ bool Reader::readObject(od::value value, ObjectRecord &record, StatusFields *sta
     return true;
 }
 
-bool Reader::readMetadata(od::value value, ObjectRecord &record, bool &initialEventsEnd,
-                          bool keepManagedFields, Cut &cut)
+bool Reader::readMetadata(ObjectRecord &record, bool &initialEventsEnd, bool keepManagedFields, Cut &cut)
 {
-    od::json_type valueType{};
-    if (!type(value, valueType))
-        return false;
-    if (valueType != od::json_type::object)
-        return fail(QStringLiteral("metadata is not a JSON object"));
-    return members(value, [&](Key key, od::value member, const char *keyQuote) {
+    if (peek() != '{')
+        return failType(QStringLiteral("metadata is not a JSON object"));
+    return members(2, [&](std::string_view key, const char *keyQuote) {
         if (key == "name"sv)
-            return readString(member, record.name, "metadata.name");
+            return readString(record.name, "metadata.name");
         if (key == "namespace"sv)
-            return readSharedString(member, record.ns, "metadata.namespace");
+            return readSharedString(record.ns, "metadata.namespace");
         if (key == "uid"sv)
-            return readString(member, record.uid, "metadata.uid");
+            return readString(record.uid, "metadata.uid");
         if (key == "resourceVersion"sv)
-            return readString(member, record.resourceVersion, "metadata.resourceVersion");
+            return readString(record.resourceVersion, "metadata.resourceVersion");
         if (key == "annotations"sv) {
-            od::json_type annotationsType{};
-            if (!type(member, annotationsType))
-                return false;
-            if (annotationsType != od::json_type::object)
-                return validate(member, 3);
-            return members(member, [&](Key name, od::value annotation, const char *) {
+            if (peek() != '{')
+                return validate(3);
+            return members(3, [&](std::string_view name, const char *) {
                 if (name != "k8s.io/initial-events-end"sv)
-                    return validate(annotation, 4);
+                    return validate(4);
                 std::string_view flag;
-                if (!readText(annotation, flag, "the k8s.io/initial-events-end annotation"))
+                if (!readText(flag, "the k8s.io/initial-events-end annotation"))
                     return false;
                 initialEventsEnd = flag == "true"sv;
                 return true;
             });
         }
         if (key != "managedFields"sv || keepManagedFields || cut.begin)
-            return validate(member, 3);
-        if (!validate(member, 3))
+            return validate(3);
+        if (!validate(3))
             return false;
         // Remove the member and exactly one neighbouring comma so that the rest stays valid JSON.
-        const char *next = location();
-        if (*next == ',') {
+        const char *next = tokenBegin();
+        if (peek() == ',') {
             cut = {keyQuote, next + 1};
         } else {
             const char *before = keyQuote;
-            while (before > m_begin && isJsonSpace(before[-1]))
+            while (before > m_text && isJsonSpace(before[-1]))
                 --before;
-            cut = before > m_begin && before[-1] == ',' ? Cut{before - 1, next} : Cut{keyQuote, next};
+            cut = before > m_text && before[-1] == ',' ? Cut{before - 1, next} : Cut{keyQuote, next};
         }
         return true;
     });
 }
 
-bool Reader::readStatusField(Key key, od::value value, StatusFields &status, int depth)
+bool Reader::readStatusField(std::string_view key, StatusFields &status, int depth)
 {
-    od::json_type valueType{};
-    if (!type(value, valueType))
-        return false;
-    if (key == "code"sv && valueType == od::json_type::number) {
+    const char c = peek();
+    if (key == "code"sv && isNumberStart(c)) {
         qint64 code = 0;
-        if (!readInt(value, code, "code"))
+        if (!readInt(code, "code"))
             return false;
         status.code = int(std::clamp<qint64>(code, 0, 999));
         return true;
     }
-    if (valueType == od::json_type::string) {
+    if (c == '"') {
         QString *target = key == "reason"sv    ? &status.reason
                           : key == "message"sv ? &status.message
                           : key == "status"sv  ? &status.status
                           : key == "kind"sv    ? &status.kind
                                                : nullptr;
         if (target)
-            return readString(value, *target, "a Status field");
+            return readString(*target, "a Status field");
     }
-    if (key == "details"sv && valueType == od::json_type::object)
-        return readDetails(value, status, depth + 1);
-    if (key == "metadata"sv && valueType == od::json_type::object) {
-        return members(value, [&](Key name, od::value member, const char *) {
-            od::json_type memberType{};
-            if (!type(member, memberType))
-                return false;
-            if (name == "continue"sv && memberType == od::json_type::string)
-                return readString(member, status.continueToken, "metadata.continue");
-            return validate(member, depth + 1);
+    if (key == "details"sv && c == '{')
+        return readDetails(status, depth + 1);
+    if (key == "metadata"sv && c == '{') {
+        return members(depth + 1, [&](std::string_view name, const char *) {
+            if (name == "continue"sv && peek() == '"')
+                return readString(status.continueToken, "metadata.continue");
+            return validate(depth + 1);
         });
     }
-    return validate(value, depth);
+    return validate(depth);
 }
 
-bool Reader::readDetails(od::value value, StatusFields &status, int depth)
+bool Reader::readDetails(StatusFields &status, int depth)
 {
-    return members(value, [&](Key key, od::value member, const char *) {
-        od::json_type memberType{};
-        if (!type(member, memberType))
-            return false;
-        if (key == "retryAfterSeconds"sv && memberType == od::json_type::number) {
+    return members(depth, [&](std::string_view key, const char *) {
+        if (key == "retryAfterSeconds"sv && isNumberStart(peek())) {
             qint64 seconds = 0;
-            if (!readInt(member, seconds, "details.retryAfterSeconds"))
+            if (!readInt(seconds, "details.retryAfterSeconds"))
                 return false;
             // Clamped: a hostile or buggy hint must not overflow a millisecond timer.
             status.retryAfterSeconds = int(std::clamp<qint64>(seconds, 0, 86'400));
             return true;
         }
-        if (key != "causes"sv || memberType != od::json_type::array)
-            return validate(member, depth + 1);
-        od::array causes;
-        CW_JSON_TRY(member.get_array().get(causes));
-        for (auto element : causes) {
-            od::value cause;
-            CW_JSON_TRY(std::move(element).get(cause));
-            od::json_type causeType{};
-            if (!type(cause, causeType))
-                return false;
-            const bool ok = causeType != od::json_type::object
-                                ? validate(cause, depth + 2)
-                                : members(cause, [&](Key name, od::value field, const char *) {
-                                      od::json_type fieldType{};
-                                      if (!type(field, fieldType))
-                                          return false;
-                                      if (name != "reason"sv || fieldType != od::json_type::string)
-                                          return validate(field, depth + 3);
-                                      QString reason;
-                                      if (!readString(field, reason, "details.causes[].reason"))
-                                          return false;
-                                      status.causes.append(reason);
-                                      return true;
-                                  });
-            if (!ok)
-                return false;
-        }
-        return true;
+        if (key != "causes"sv || peek() != '[')
+            return validate(depth + 1);
+        return elements(depth + 1, [&] {
+            if (peek() != '{')
+                return validate(depth + 2);
+            return members(depth + 2, [&](std::string_view name, const char *) {
+                if (name != "reason"sv || peek() != '"')
+                    return validate(depth + 3);
+                QString reason;
+                if (!readString(reason, "details.causes[].reason"))
+                    return false;
+                status.causes.append(reason);
+                return true;
+            });
+        });
     });
 }
 
 std::optional<DecodeError> openDocument(Workspace &workspace, simdjson::padded_string_view input,
-                                        od::document &doc)
+                                        Document &doc)
 {
-    if (const auto error = workspace.parser.iterate(input).get(doc); error != simdjson::SUCCESS)
+    const size_t length = input.length();
+    auto &stage1 = workspace.stage1;
+    simdjson::error_code error = simdjson::SUCCESS;
+    if (!stage1)
+        error = simdjson::get_active_implementation()->create_dom_parser_implementation(
+            std::max(length, MinCapacity), MaxDepth, stage1);
+    else if (stage1->capacity() < length)
+        error = stage1->set_capacity(std::max(length, std::min(length + length / 2, MaxRetainedInput)));
+    if (error == simdjson::SUCCESS)
+        error = stage1->stage1(reinterpret_cast<const uint8_t *>(input.data()), length,
+                               simdjson::stage1_mode::regular);
+    if (error != simdjson::SUCCESS)
         return DecodeError{
             QLatin1StringView("invalid JSON: ") + QLatin1StringView(simdjson::error_message(error)), -1};
-    const char *bad = firstBadEscape(input.data(), input.data() + input.length());
+    // What the Reader relies on to stop at the end; every caller pads with zeros or ends at a line break.
+    const char after = input.data()[length];
+    if (after != '\0' && !isJsonSpace(after))
+        return DecodeError{QStringLiteral("internal error: the input is not terminated"), -1};
+    doc = Document{input.data(), stage1->structural_indexes.get(), stage1->n_structural_indexes};
+    const char *bad = firstBadEscape(input.data(), input.data() + length);
     if (!bad)
         return std::nullopt;
     return DecodeError{QStringLiteral("invalid JSON: invalid escape sequence in a string"),

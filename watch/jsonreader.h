@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// What the watch decoders (watchevent.cpp, listpage.cpp) share: simdjson's ondemand parser in a per-thread
-// workspace, and the Reader that validates a document while it picks up the Kubernetes fields. Not an API.
+// What the watch decoders (watchevent.cpp, listpage.cpp) share: simdjson's stage 1 in a per-thread workspace,
+// and the Reader that checks a document's grammar while it picks up the Kubernetes fields. Not an API.
 #pragma once
 
 #include "watchevent.h"
@@ -9,6 +9,7 @@
 
 #include <array>
 #include <cstring>
+#include <forward_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -16,14 +17,13 @@
 
 namespace cw::watch::json {
 
-namespace od = simdjson::ondemand;
 using namespace std::string_view_literals;
 
-// Far deeper than any Kubernetes object (CRD schemas reach a few dozen levels) yet shallow enough that the
-// recursive validation below cannot exhaust a thread's stack on hostile input.
+// Far deeper than any Kubernetes object (CRD schemas reach a few dozen levels), and a bound on what hostile
+// input can make the walk track.
 constexpr int MaxDepth = 256;
-// Inputs larger than this are parsed with a throwaway parser so one 50 MB list does not pin 50 MB (plus
-// simdjson's index, several times that) per thread for the rest of the process.
+// Inputs larger than this are indexed in a throwaway workspace so one 50 MB list does not pin 50 MB (plus
+// its index, four times that) per thread for the rest of the process.
 constexpr size_t MaxRetainedInput = size_t(8) << 20;
 
 QString toQString(std::string_view text);
@@ -60,7 +60,11 @@ private:
 // input is copied once into a reused buffer (a 4 KB memcpy is noise next to the parse).
 struct Workspace
 {
-    od::parser parser;
+    // simdjson's stage 1, the kernel picked at run time for this CPU (AVX-512, AVX2 or SSE4.2): it indexes
+    // every structural character and the start of every string and scalar, and checks UTF-8, control
+    // characters and string termination. Its index is all the Reader needs; simdjson's own walks are built
+    // for the baseline CPU of the package and cost more than the index itself.
+    std::unique_ptr<simdjson::internal::dom_parser_implementation> stage1;
     SharedStrings shared;
     std::unique_ptr<char[]> buffer;
     size_t capacity = 0;
@@ -79,7 +83,7 @@ struct Workspace
     }
 };
 
-// The calling thread's workspace, kept for every input up to MaxRetainedInput: one parser per thread, however
+// The calling thread's workspace, kept for every input up to MaxRetainedInput: one index per thread, however
 // many kinds of input it decodes.
 Workspace &threadWorkspace();
 
@@ -113,13 +117,24 @@ inline std::string_view withoutTrailingSpace(std::string_view token)
 
 // Checks every escape sequence of the input in one pass; returns the offending backslash, or nullptr.
 const char *firstBadEscape(const char *p, const char *end);
-// The content of a string token when it has no escape sequence, so it can be used without unescaping.
-std::optional<std::string_view> plainString(std::string_view token);
 // Whether a scalar token (trailing whitespace allowed) is a JSON number, or true, false or null.
 bool isJsonNumber(std::string_view token);
 bool isJsonLiteral(std::string_view token);
 
-using Key = od::raw_json_string;
+// An indexed input: the text and the offsets of its tokens, followed by one more entry holding the text's
+// length (stage 1 puts it there), so every token has an end. The byte at that length (padding or the line's
+// terminator) starts no token, so a walk stops there without checking the count.
+struct Document
+{
+    const char *text = nullptr;
+    const uint32_t *tokens = nullptr;
+    uint32_t count = 0;
+};
+
+// Indexes `input` into `doc` and checks its escape sequences (which the Reader relies on); the error if
+// either fails.
+std::optional<DecodeError> openDocument(Workspace &workspace, simdjson::padded_string_view input,
+                                        Document &doc);
 
 // The fields of a metav1.Status: an ERROR event's object or an HTTP error body.
 struct StatusFields
@@ -134,68 +149,47 @@ struct StatusFields
     QString continueToken;
 };
 
-// Walks one parsed document. Every value is visited (validating it: ondemand alone skips what is not read
-// without checking it), Kubernetes fields are picked up on the way, and each object's byte span is taken from
-// the parser's position so its raw JSON is handed on without re-serialising it.
+// Walks one indexed document, token by token. Every value is checked against the JSON grammar (stage 1
+// checked the characters, not their order), Kubernetes fields are picked up on the way, and each object's
+// raw JSON is cut from the input at its tokens' offsets instead of being re-serialised.
+//
+// Each read* and validate() consumes exactly one value, the one at the current token; members() and
+// elements() call their function once per member or element, with the current token at its value.
 class Reader
 {
 public:
-    Reader(od::document &doc, simdjson::padded_string_view input, SharedStrings &shared)
-        : m_doc(doc), m_begin(input.data()), m_end(input.data() + input.length()), m_shared(shared)
+    explicit Reader(const Document &doc, SharedStrings &shared)
+        : m_text(doc.text), m_tokens(doc.tokens), m_count(doc.count), m_shared(shared)
     {}
 
-    // Both record the first error only (with where it was noticed) and return false, to be returned in turn.
-    // Out of line and cold: they must not weigh on the inlined success path of every value.
-    [[gnu::cold, gnu::noinline]] bool fail(simdjson::error_code error)
-    {
-        return fail(QLatin1StringView("invalid JSON: ") + QLatin1StringView(simdjson::error_message(error)));
-    }
-    [[gnu::cold, gnu::noinline]] bool fail(const QString &message)
-    {
-        if (m_error.message.isEmpty())
-            m_error = DecodeError{message, qint64(location() - m_begin)};
-        return false;
-    }
+    // Both record the first error only (with the token where it was noticed) and return false, to be
+    // returned in turn. Out of line and cold: they must not weigh on the inlined success path.
+    [[gnu::cold, gnu::noinline]] bool fail(const QString &message);
+    [[gnu::cold, gnu::noinline]] bool failSyntax(const char *problem);
+    // For a value of the wrong type: the grammar error if the value is not even valid JSON, else `message`.
+    [[gnu::cold, gnu::noinline]] bool failType(const QString &message);
     const DecodeError &error() const { return m_error; }
 
-    // Where the parser stands (the next unread token), or the end of the input once everything was read.
-    const char *location()
-    {
-        const char *where = nullptr;
-        if (m_doc.current_location().get(where) != simdjson::SUCCESS || where == nullptr)
-            return m_end;
-        return where;
-    }
-    bool atEnd()
-    {
-        const char *where = nullptr;
-        return m_doc.current_location().get(where) != simdjson::SUCCESS;
-    }
+    // The first character of the current token: what kind of value starts there. Past the last token it is
+    // the byte after the input, which openDocument() made sure starts none.
+    char peek() const { return m_text[m_tokens[m_pos]]; }
+    static bool isNumberStart(char c) { return c == '-' || (c >= '0' && c <= '9'); }
 
-    // Called for every value: forced inline (GCC otherwise keeps it out of line, ~20 % of the decode time).
-    Q_ALWAYS_INLINE bool type(od::value &value, od::json_type &out)
-    {
-        const auto error = value.type().get(out);
-        return Q_LIKELY(error == simdjson::SUCCESS) || fail(error);
-    }
-    // Calls fn(key, value, keyQuote) for each member of an object; keyQuote points at the key's opening
-    // quote.
-    template <typename Fn> bool members(od::value value, Fn &&fn);
-    template <typename Fn> bool members(od::object &object, Fn &&fn);
+    template <typename Fn> bool members(int depth, Fn &&fn);
+    template <typename Fn> bool elements(int depth, Fn &&fn);
     template <typename Fn> bool rootMembers(Fn &&fn);
 
-    bool validate(od::value value, int depth);
-    // The text stays valid while the document lives (it sits in the parser's string buffer).
-    bool readText(od::value value, std::string_view &out, const char *what);
-    bool readString(od::value value, QString &out, const char *what);
+    bool validate(int depth);
+    // The text stays valid while the Reader lives (it points into the input or into the Reader).
+    bool readText(std::string_view &out, const char *what);
+    bool readString(QString &out, const char *what);
     // The same for a value many objects share (see SharedStrings).
-    bool readSharedString(od::value value, QString &out, const char *what);
-    bool readInt(od::value value, qint64 &out, const char *what);
+    bool readSharedString(QString &out, const char *what);
+    bool readInt(qint64 &out, const char *what);
     // A Kubernetes object: identity fields, its JSON (managedFields cut unless kept), Status fields if asked.
-    bool readObject(od::value value, ObjectRecord &record, StatusFields *status, bool &initialEventsEnd,
-                    bool keepManagedFields);
+    bool readObject(ObjectRecord &record, StatusFields *status, bool &initialEventsEnd, bool keepManagedFields);
     // One member of a metav1.Status; members of unexpected type are only validated.
-    bool readStatusField(Key key, od::value value, StatusFields &status, int depth);
+    bool readStatusField(std::string_view key, StatusFields &status, int depth);
 
 private:
     struct Cut
@@ -203,69 +197,110 @@ private:
         const char *begin = nullptr;
         const char *end = nullptr;
     };
-    bool readMetadata(od::value value, ObjectRecord &record, bool &initialEventsEnd, bool keepManagedFields,
-                      Cut &cut);
-    bool readDetails(od::value value, StatusFields &status, int depth);
-    // The end of the value just consumed: the next token, minus the whitespace before it.
-    const char *endOfConsumed()
+    bool readMetadata(ObjectRecord &record, bool &initialEventsEnd, bool keepManagedFields, Cut &cut);
+    bool readDetails(StatusFields &status, int depth);
+
+    const char *tokenBegin() const { return m_text + m_tokens[m_pos]; }
+    // A string token's content between its quotes, escapes left as they are. Stage 1 ends a string's
+    // token at its closing quote (and any whitespace after it): whatever follows is a token of its own.
+    std::string_view rawString() const
     {
-        const char *next = location();
-        while (next > m_begin && isJsonSpace(next[-1]))
-            --next;
-        return next;
+        const std::string_view token = withoutTrailingSpace(
+            std::string_view(tokenBegin(), size_t(m_tokens[m_pos + 1] - m_tokens[m_pos])));
+        return token.substr(1, token.size() - 2);
+    }
+    std::string_view scalar() const
+    {
+        return std::string_view(tokenBegin(), size_t(m_tokens[m_pos + 1] - m_tokens[m_pos]));
+    }
+    bool checkString() const
+    {
+        const uint32_t begin = m_tokens[m_pos];
+        const uint32_t end = m_tokens[m_pos + 1];
+        if (Q_LIKELY(end - begin >= 2 && m_text[end - 1] == '"'))
+            return true;
+        const std::string_view token = withoutTrailingSpace(scalar());
+        return token.size() >= 2 && token.back() == '"';
     }
 
-    od::document &m_doc;
-    const char *m_begin;
-    const char *m_end;
+    const char *m_text;
+    const uint32_t *m_tokens;
+    uint32_t m_count;
+    uint32_t m_pos = 0;
     SharedStrings &m_shared;
+    std::forward_list<std::string> m_unescaped; // strings read that had escape sequences
     DecodeError m_error;
 };
 
-// Left defined: the walks in jsonreader.cpp use it too.
-#define CW_JSON_TRY(expr)                                                                                    \
-    do {                                                                                                     \
-        if (const simdjson::error_code cwJsonError = (expr); cwJsonError != simdjson::SUCCESS)               \
-            return fail(cwJsonError);                                                                        \
-    } while (false)
+// The walks stay inline in the decoders: they run for every member of every object.
 
-template <typename Fn> bool Reader::members(od::value value, Fn &&fn)
+template <typename Fn> bool Reader::members(int depth, Fn &&fn)
 {
-    od::object object;
-    CW_JSON_TRY(value.get_object().get(object));
-    return members(object, fn);
-}
-
-template <typename Fn> bool Reader::members(od::object &object, Fn &&fn)
-{
-    for (auto member : object) {
-        od::field field;
-        CW_JSON_TRY(std::move(member).get(field));
+    if (depth > MaxDepth)
+        return failSyntax("nested too deeply");
+    if (peek() != '{')
+        return failSyntax("expected an object");
+    ++m_pos;
+    if (peek() == '}') {
+        ++m_pos;
+        return true;
+    }
+    for (;;) {
+        if (peek() != '"' || !checkString())
+            return failSyntax("expected a member name");
         // Keys are compared raw (escapes were checked up front): no unescaping on the hot path. A known key
         // spelled with escape sequences counts as unknown, which no API server produces.
-        const od::raw_json_string key = field.key();
-        if (!fn(key, field.value(), key.raw() - 1))
+        const char *keyQuote = tokenBegin();
+        const std::string_view key = rawString();
+        ++m_pos;
+        if (peek() != ':')
+            return failSyntax("expected ':' after a member name");
+        ++m_pos;
+        if (!fn(key, keyQuote))
             return false;
+        const char next = peek();
+        if (next == '}') {
+            ++m_pos;
+            return true;
+        }
+        if (next != ',')
+            return failSyntax("expected ',' or '}' after an object member");
+        ++m_pos;
     }
-    return true;
+}
+
+template <typename Fn> bool Reader::elements(int depth, Fn &&fn)
+{
+    if (depth > MaxDepth)
+        return failSyntax("nested too deeply");
+    if (peek() != '[')
+        return failSyntax("expected an array");
+    ++m_pos;
+    if (peek() == ']') {
+        ++m_pos;
+        return true;
+    }
+    for (;;) {
+        if (!fn())
+            return false;
+        const char next = peek();
+        if (next == ']') {
+            ++m_pos;
+            return true;
+        }
+        if (next != ',')
+            return failSyntax("expected ',' or ']' after an array element");
+        ++m_pos;
+    }
 }
 
 template <typename Fn> bool Reader::rootMembers(Fn &&fn)
 {
-    od::json_type rootType{};
-    CW_JSON_TRY(m_doc.type().get(rootType));
-    if (rootType != od::json_type::object)
+    if (peek() != '{')
         return fail(QStringLiteral("invalid JSON: the input is not a JSON object"));
-    od::object root;
-    CW_JSON_TRY(m_doc.get_object().get(root));
-    if (!members(root, fn))
+    if (!members(0, fn))
         return false;
-    return atEnd() || fail(QStringLiteral("invalid JSON: unexpected content after the object"));
+    return m_pos == m_count || fail(QStringLiteral("invalid JSON: unexpected content after the object"));
 }
-
-// Starts parsing `input` into `doc`, and checks its escape sequences (which the Reader relies on); the
-// error if either fails.
-std::optional<DecodeError> openDocument(Workspace &workspace, simdjson::padded_string_view input,
-                                        od::document &doc);
 
 } // namespace cw::watch::json

@@ -13,59 +13,48 @@ namespace {
 
 ListPageResult decodeList(Workspace &workspace, simdjson::padded_string_view input, bool keepManagedFields)
 {
-    od::document doc;
+    Document doc;
     if (auto error = openDocument(workspace, input, doc))
         return *error;
-    Reader reader(doc, input, workspace.shared);
+    Reader reader(doc, workspace.shared);
     ListPage page;
     bool haveItems = false;
-    const auto readItems = [&](od::value value) {
-        od::json_type itemsType{};
-        if (!reader.type(value, itemsType))
-            return false;
-        if (itemsType ==
-            od::json_type::null) // Go's encoding of an empty slice; the server sends [], be lenient
-            return reader.validate(value, 1);
-        od::array items;
-        if (itemsType != od::json_type::array || value.get_array().get(items) != simdjson::SUCCESS)
-            return reader.fail(QStringLiteral("\"items\" is not an array"));
-        for (auto element : items) {
-            od::value item;
-            if (const auto error = std::move(element).get(item); error != simdjson::SUCCESS)
-                return reader.fail(error);
+    const auto readItems = [&] {
+        if (reader.peek() == 'n') // Go's encoding of an empty slice; the server sends [], be lenient
+            return reader.validate(1);
+        if (reader.peek() != '[')
+            return reader.failType(QStringLiteral("\"items\" is not an array"));
+        return reader.elements(1, [&] {
             ObjectRecord record;
             bool unusedInitialEventsEnd = false;
-            if (!reader.readObject(item, record, nullptr, unusedInitialEventsEnd, keepManagedFields))
+            if (!reader.readObject(record, nullptr, unusedInitialEventsEnd, keepManagedFields))
                 return false;
             page.items.append(std::move(record));
-        }
-        return true;
+            return true;
+        });
     };
-    const bool ok = reader.rootMembers([&](Key key, od::value value, const char *) {
+    const bool ok = reader.rootMembers([&](std::string_view key, const char *) {
         if (key == "kind"sv)
-            return reader.readString(value, page.kind, "kind");
+            return reader.readString(page.kind, "kind");
         if (key == "apiVersion"sv)
-            return reader.readString(value, page.apiVersion, "apiVersion");
+            return reader.readString(page.apiVersion, "apiVersion");
         if (key == "items"sv) {
             haveItems = true;
-            return readItems(value);
+            return readItems();
         }
         if (key != "metadata"sv)
-            return reader.validate(value, 1);
-        od::json_type metadataType{};
-        if (!reader.type(value, metadataType))
-            return false;
-        if (metadataType != od::json_type::object)
-            return reader.fail(QStringLiteral("list metadata is not a JSON object"));
-        return reader.members(value, [&](Key name, od::value member, const char *) {
+            return reader.validate(1);
+        if (reader.peek() != '{')
+            return reader.failType(QStringLiteral("list metadata is not a JSON object"));
+        return reader.members(1, [&](std::string_view name, const char *) {
             if (name == "resourceVersion"sv)
-                return reader.readString(member, page.resourceVersion, "metadata.resourceVersion");
+                return reader.readString(page.resourceVersion, "metadata.resourceVersion");
             if (name == "continue"sv)
-                return reader.readString(member, page.continueToken, "metadata.continue");
+                return reader.readString(page.continueToken, "metadata.continue");
             if (name != "remainingItemCount"sv)
-                return reader.validate(member, 2);
+                return reader.validate(2);
             qint64 count = 0;
-            if (!reader.readInt(member, count, "metadata.remainingItemCount"))
+            if (!reader.readInt(count, "metadata.remainingItemCount"))
                 return false;
             page.remainingItemCount = count;
             return true;
@@ -94,13 +83,13 @@ ListPageResult decodeList(Workspace &workspace, simdjson::padded_string_view inp
 
 std::optional<StatusFields> decodeStatusJson(Workspace &workspace, simdjson::padded_string_view input)
 {
-    od::document doc;
+    Document doc;
     if (openDocument(workspace, input, doc))
         return std::nullopt;
-    Reader reader(doc, input, workspace.shared);
+    Reader reader(doc, workspace.shared);
     StatusFields status;
-    const bool ok = reader.rootMembers([&](Key key, od::value value, const char *) {
-        return reader.readStatusField(key, value, status, 1);
+    const bool ok = reader.rootMembers([&](std::string_view key, const char *) {
+        return reader.readStatusField(key, status, 1);
     });
     if (!ok)
         return std::nullopt;

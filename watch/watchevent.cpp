@@ -25,29 +25,29 @@ std::optional<WatchEvent::Type> eventType(std::string_view name)
 
 DecodeResult decodeEvent(Workspace &workspace, simdjson::padded_string_view input, bool keepManagedFields)
 {
-    od::document doc;
+    Document doc;
     if (auto error = openDocument(workspace, input, doc))
         return *error;
-    Reader reader(doc, input, workspace.shared);
+    Reader reader(doc, workspace.shared);
     WatchEvent event;
     std::string_view typeName;
     bool haveType = false;
     bool haveObject = false;
     std::optional<StatusFields> status;
-    const bool ok = reader.rootMembers([&](Key key, od::value value, const char *) {
+    const bool ok = reader.rootMembers([&](std::string_view key, const char *) {
         if (key == "type"sv) {
             haveType = true;
-            return reader.readText(value, typeName, "type");
+            return reader.readText(typeName, "type");
         }
         if (key == "object"sv) {
             haveObject = true;
             // Only an ERROR's object is a Status. Servers send "type" first, so that is known by now.
             if (!haveType || typeName == "ERROR"sv)
                 status.emplace();
-            return reader.readObject(value, event, status ? &*status : nullptr, event.initialEventsEnd,
+            return reader.readObject(event, status ? &*status : nullptr, event.initialEventsEnd,
                                      keepManagedFields);
         }
-        return reader.validate(value, 1);
+        return reader.validate(1);
     });
     if (!ok)
         return reader.error();

@@ -107,6 +107,17 @@ private Q_SLOTS:
                              "\"uid\":\"u-1\",\"resourceVersion\":\"3\"}}")
             << Type::Added << QStringLiteral("d") << QStringLiteral(u"café-日") << u << QStringLiteral("3")
             << QStringLiteral("Widget") << QStringLiteral("example.com/v1") << false;
+        QTest::newRow("every escape in a kept field")
+            << line("ADDED", "{\"metadata\":{\"name\":\"q\\\"b\\\\s\\/b\\bf\\fn\\nr\\rt\\t\\ud83d\\ude00\\u00e9\\u0041\","
+                             "\"uid\":\"u-1\",\"resourceVersion\":\"4\"}}")
+            << Type::Added << QString() << QStringLiteral(u"q\"b\\s/b\bf\fn\nr\rt\t\U0001F600éA") << u
+            << QStringLiteral("4") << QString() << QString() << false;
+        QTest::newRow("whitespace around every token")
+            << QByteArray(" {\n \"type\" : \"DELETED\" ,\r\n\t\"object\" :{ \"kind\" : \"Pod\" , \"metadata\" : "
+                          "{ \"name\" : \"a\" , \"namespace\":\"n\",\"uid\" :\"u-1\", \"resourceVersion\"\t:\t\"5\" "
+                          "} , \"spec\" : [ 1 , { } , [ ] , \"x\" ] } } ")
+            << Type::Deleted << QStringLiteral("n") << QStringLiteral("a") << u << QStringLiteral("5")
+            << QStringLiteral("Pod") << QString() << false;
     }
     void each_event_type_decodes_to_its_record()
     {
@@ -276,6 +287,14 @@ private Q_SLOTS:
             << invalid;
         QTest::newRow("bad number") << line("ADDED", R"({"metadata":{"resourceVersion":"1"},"spec":{"x":-}})")
                                     << invalid;
+        // Tokens in an order the grammar does not allow.
+        for (const char *spec : {R"({"x":"a"b})", R"({"x":"a"1})", "[1 2]", R"(["a" "b"])", R"(["a""b"])",
+                                 R"({"x" 1})", R"({"x":1,})", "[1,]", "[,1]", R"({,"x":1})", R"({"x":})",
+                                 R"({"x"})", R"({1:2})", "{[]:1}", R"({"x":1:2})", "[1}", R"({"x":1])", "[:]",
+                                 R"({"x":1}})", "tru e", "[1,2]]"}) {
+            QTest::newRow(qPrintable(QStringLiteral("misplaced tokens %1").arg(QLatin1StringView(spec))))
+                << withSpec(spec) << invalid;
+        }
         // Numbers and literals that are not kept are checked against the grammar, in objects and arrays.
         for (const char *bad : {"01", "-01", "1.", "1.e5", "1e", "1e+", "+1", ".5", "-", "1x", "0x1F", "1.5.2",
                                 "truex", "fals", "nul", "nulll", "tRue"}) {
