@@ -214,76 +214,84 @@ bool Reader::failType(const QString &message)
 
 bool Reader::validate(int depth)
 {
-    // The containers this call has open, innermost last: one bit per level, set for an object. Iterative,
-    // not recursive: it runs for every value of every event, and hostile nesting cannot reach the stack.
-    std::array<uint64_t, MaxDepth / 64 + 1> isObject{};
-    int open = 0;
-    const auto memberName = [this] {
-        if (peek() != '"' || !checkString())
-            return failSyntax("expected a member name");
-        ++m_pos;
-        if (peek() != ':')
-            return failSyntax("expected ':' after a member name");
-        ++m_pos;
+    // The closing character of each container this call has open, innermost last. Iterative, not recursive:
+    // it runs for every value of every event, and hostile nesting cannot reach the stack. The cursor lives
+    // in locals here: the compiler keeps them in registers across the loop.
+    std::array<char, MaxDepth> closers;
+    size_t open = 0;
+    const size_t maxOpen = depth < MaxDepth ? size_t(MaxDepth - depth) : 0;
+    const char *const text = m_text;
+    const uint32_t *const tokens = m_tokens;
+    uint32_t pos = m_pos;
+    const auto at = [&] { return text[tokens[pos]]; };
+    const auto token = [&] { return std::string_view(text + tokens[pos], size_t(tokens[pos + 1] - tokens[pos])); };
+    const auto failAt = [&](const char *problem) {
+        m_pos = pos;
+        return failSyntax(problem);
+    };
+    const auto memberName = [&] {
+        if (at() != '"')
+            return failAt("expected a member name");
+        ++pos;
+        if (at() != ':')
+            return failAt("expected ':' after a member name");
+        ++pos;
         return true;
     };
     for (;;) {
-        const char c = peek();
+        const char c = at();
         switch (c) {
         case '{':
         case '[': {
-            if (depth + open + 1 > MaxDepth)
-                return failSyntax("nested too deeply");
-            const bool object = c == '{';
-            ++m_pos;
-            if (peek() == (object ? '}' : ']')) {
-                ++m_pos;
+            if (open == maxOpen)
+                return failAt("nested too deeply");
+            const char closer = c == '{' ? '}' : ']';
+            ++pos;
+            if (at() == closer) {
+                ++pos;
                 break;
             }
-            const uint64_t bit = uint64_t(1) << (open % 64);
-            isObject[size_t(open / 64)] = object ? isObject[size_t(open / 64)] | bit
-                                                 : isObject[size_t(open / 64)] & ~bit;
-            ++open;
-            if (object && !memberName())
+            closers[open++] = closer;
+            if (closer == '}' && !memberName())
                 return false;
             continue; // at the container's first value
         }
-        case '"':
-            if (!checkString())
-                return failSyntax("unterminated string");
-            ++m_pos;
+        case '"': // stage 1 ends a string's token at its closing quote: nothing left to check
+            ++pos;
             break;
         case 't':
         case 'f':
         case 'n':
-            if (!isJsonLiteral(scalar()))
-                return failSyntax("invalid literal");
-            ++m_pos;
+            if (!isJsonLiteral(token()))
+                return failAt("invalid literal");
+            ++pos;
             break;
         default:
             if (!isNumberStart(c))
-                return failSyntax("expected a value");
-            if (!isJsonNumber(scalar()))
-                return failSyntax("invalid number");
-            ++m_pos;
+                return failAt("expected a value");
+            if (!isJsonNumber(token()))
+                return failAt("invalid number");
+            ++pos;
             break;
         }
         // After a value: close the containers that end here, then move on to the next value, if any.
         for (;;) {
-            if (open == 0)
+            if (open == 0) {
+                m_pos = pos;
                 return true;
-            const bool object = (isObject[size_t((open - 1) / 64)] >> ((open - 1) % 64)) & 1;
-            const char next = peek();
+            }
+            const char closer = closers[open - 1];
+            const char next = at();
             if (next == ',') {
-                ++m_pos;
-                if (object && !memberName())
+                ++pos;
+                if (closer == '}' && !memberName())
                     return false;
                 break;
             }
-            if (next != (object ? '}' : ']'))
-                return failSyntax(object ? "expected ',' or '}' after an object member"
-                                         : "expected ',' or ']' after an array element");
-            ++m_pos;
+            if (next != closer)
+                return failAt(closer == '}' ? "expected ',' or '}' after an object member"
+                                            : "expected ',' or ']' after an array element");
+            ++pos;
             --open;
         }
     }
