@@ -15,6 +15,10 @@
 #include <string>
 #include <string_view>
 
+// The Reader walks stage 1's structural index, an interface simdjson keeps public but calls internal: held to
+// the major version it was written against.
+static_assert(simdjson::SIMDJSON_VERSION_MAJOR == 3, "written against simdjson 3's dom_parser_implementation");
+
 namespace cw::watch::json {
 
 using namespace std::string_view_literals;

@@ -10,6 +10,8 @@
 #include <QRandomGenerator>
 #include <QTest>
 
+#include <simdjson.h>
+
 #include <algorithm>
 #include <ctime>
 
@@ -428,6 +430,56 @@ private Q_SLOTS:
             }
         }
         QVERIFY(accepted > 0); // mutations inside string values stay valid; those must still decode
+    }
+
+    void the_decoder_refuses_exactly_what_a_validating_parser_refuses()
+    {
+        // simdjson's DOM parser checks the whole grammar on its own (its stage 2 builds a tape); the decoder
+        // walks stage 1's index itself. Over random edits of a real event, biased to the characters that
+        // make JSON's structure, both must agree on what is JSON. Numbers are left out: the DOM parser
+        // also refuses valid ones it cannot represent (1e400), and the grammar table above covers them.
+        const QByteArray good = line("MODIFIED", podObject(6, 1500));
+        const char structural[] = "{}[]\":,\\ \t\r-0tfnu\x01\xff";
+        simdjson::dom::parser reference;
+        QRandomGenerator random(2026);
+        int checked = 0;
+        int invalid = 0;
+        for (int round = 0; round < 20000; ++round) {
+            QByteArray mutated = good;
+            for (int edit = 1 + int(random.bounded(3)); edit > 0; --edit) {
+                const auto at = qsizetype(random.bounded(quint32(mutated.size())));
+                const char c = random.bounded(2) ? structural[random.bounded(quint32(sizeof structural - 1))]
+                                                 : char(random.bounded(256));
+                switch (random.bounded(3)) {
+                case 0:
+                    mutated[at] = c;
+                    break;
+                case 1:
+                    mutated.insert(at, c);
+                    break;
+                default:
+                    mutated.remove(at, 1);
+                }
+            }
+            const simdjson::padded_string padded(mutated.constData(), size_t(mutated.size()));
+            const simdjson::error_code verdict = reference.parse(padded).error();
+            if (verdict == simdjson::NUMBER_ERROR)
+                continue;
+            const auto result = decodeWatchLine(mutated, round % 2 == 0);
+            const auto *error = std::get_if<DecodeError>(&result);
+            // Invalid JSON is always refused (a field of the wrong type may be what is named first); valid
+            // JSON is never called invalid (it may still not be an event).
+            const bool refused = error && error->message.startsWith(u"invalid JSON");
+            QVERIFY2(verdict == simdjson::SUCCESS ? !refused : error != nullptr,
+                     qPrintable(QString::fromLatin1(simdjson::error_message(verdict)) + u" | " +
+                                (error ? error->message : QStringLiteral("accepted")) + u" | " +
+                                QString::fromLatin1(mutated.toPercentEncoding(" {}[]\":,"))));
+            ++checked;
+            invalid += verdict != simdjson::SUCCESS;
+        }
+        // Most edits must land where they break the grammar, and many where they do not.
+        QVERIFY2(checked > 19000, qPrintable(QString::number(checked)));
+        QVERIFY2(invalid > checked / 4 && invalid < checked * 3 / 4, qPrintable(QString::number(invalid)));
     }
 
     void a_line_parsed_in_place_decodes_as_its_copy_does()
