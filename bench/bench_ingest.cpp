@@ -225,7 +225,7 @@ struct Options
     qint64 events = 100'000;
     int watchPods = 10'000;
     int listPods = 50'000;
-    int runs = 3;           // engine and curl; kubectl and Python run once (they take long)
+    int runs = 5;           // engine and curl; kubectl and Python run once (they take long)
     int pythonDivisor = 10; // Python gets a tenth of the events: it is slow
     int peerTimeoutSec = 300;
     bool peers = true;
@@ -370,11 +370,12 @@ Figure failed(const QString &workload, const QString &consumer, const QString &w
     return f;
 }
 
-// The median run by rate (failed runs count as zero); the peak RSS reported is the highest of all runs.
+// The median run by rate (failed runs count as zero; of an even count, the lower middle one); the peak RSS
+// reported is the highest of all runs.
 Figure median(std::vector<Figure> runs)
 {
     std::sort(runs.begin(), runs.end(), [](const Figure &a, const Figure &b) { return a.rate() < b.rate(); });
-    Figure m = runs[runs.size() / 2];
+    Figure m = runs[(runs.size() - 1) / 2];
     for (const Figure &f : runs)
         m.peakMb = std::max(m.peakMb, f.peakMb);
     if (runs.size() > 1) {
