@@ -34,7 +34,8 @@ QString toQString(std::string_view text);
 
 // The values that repeat from object to object (kind, apiVersion, namespace): each spelling seen recently
 // maps to one QString that every object shares, instead of one allocation per object (and its free, often
-// on another thread). Direct-mapped: a collision only costs the allocation this saves.
+// on another thread). Two-way set-associative: "Pod" and a namespace that hash to the same set would
+// otherwise evict each other on every event.
 class SharedStrings
 {
 public:
@@ -42,11 +43,17 @@ public:
     {
         if (text.empty() || text.size() > MaxLength)
             return toQString(text);
-        Entry &entry = m_entries[std::hash<std::string_view>{}(text) % m_entries.size()];
-        if (entry.bytes != text) {
-            entry.bytes.assign(text);
-            entry.value = toQString(text);
+        Set &set = m_sets[std::hash<std::string_view>{}(text) % m_sets.size()];
+        for (int way = 0; way < 2; ++way) {
+            if (set.ways[way].bytes == text) {
+                set.recent = way;
+                return set.ways[way].value;
+            }
         }
+        set.recent ^= 1; // the way used less recently
+        Entry &entry = set.ways[set.recent];
+        entry.bytes.assign(text);
+        entry.value = toQString(text);
         return entry.value;
     }
 
@@ -57,7 +64,12 @@ private:
         std::string bytes;
         QString value;
     };
-    std::array<Entry, 64> m_entries;
+    struct Set
+    {
+        std::array<Entry, 2> ways;
+        int recent = 0;
+    };
+    std::array<Set, 64> m_sets;
 };
 
 // simdjson wants SIMDJSON_PADDING readable bytes after the input; a QByteArrayView promises none, so the

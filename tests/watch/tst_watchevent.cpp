@@ -135,6 +135,19 @@ private Q_SLOTS:
         QTEST(event.initialEventsEnd, "initialEventsEnd");
     }
 
+    void objects_share_their_kind_api_version_and_namespace()
+    {
+        // "Pod" and "demo" fall into the same set of the decoder's cache (libstdc++'s hash): both must stay.
+        const WatchEvent a = decodeOk(line("ADDED", podObject(1)));
+        const WatchEvent b = decodeOk(line("MODIFIED", podObject(2)));
+        QCOMPARE(a.kind, QStringLiteral("Pod"));
+        QCOMPARE(a.ns, QStringLiteral("demo"));
+        QCOMPARE(b.kind.constData(), a.kind.constData());
+        QCOMPARE(b.apiVersion.constData(), a.apiVersion.constData());
+        QCOMPARE(b.ns.constData(), a.ns.constData());
+        QVERIFY(b.name.constData() != a.name.constData());
+    }
+
     void the_object_is_passed_on_byte_for_byte()
     {
         const QByteArray object =
