@@ -224,7 +224,9 @@ bool Reader::validate(int depth)
     const uint32_t *const tokens = m_tokens;
     uint32_t pos = m_pos;
     const auto at = [&] { return text[tokens[pos]]; };
-    const auto token = [&] { return std::string_view(text + tokens[pos], size_t(tokens[pos + 1] - tokens[pos])); };
+    const auto token = [&] {
+        return std::string_view(text + tokens[pos], size_t(tokens[pos + 1] - tokens[pos]));
+    };
     const auto failAt = [&](const char *problem) {
         m_pos = pos;
         return failSyntax(problem);
@@ -349,7 +351,8 @@ bool Reader::readInt(qint64 &out, const char *what)
     return true;
 }
 
-bool Reader::readObject(ObjectRecord &record, StatusFields *status, bool &initialEventsEnd, bool keepManagedFields)
+bool Reader::readObject(ObjectRecord &record, StatusFields *status, bool &initialEventsEnd,
+                        bool keepManagedFields)
 {
     if (peek() != '{')
         return failType(QStringLiteral("the object is not a JSON object"));

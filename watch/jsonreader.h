@@ -17,7 +17,8 @@
 
 // The Reader walks stage 1's structural index, an interface simdjson keeps public but calls internal: held to
 // the major version it was written against.
-static_assert(simdjson::SIMDJSON_VERSION_MAJOR == 3, "written against simdjson 3's dom_parser_implementation");
+static_assert(simdjson::SIMDJSON_VERSION_MAJOR == 3,
+              "written against simdjson 3's dom_parser_implementation");
 
 namespace cw::watch::json {
 
@@ -203,7 +204,8 @@ public:
     bool readSharedString(QString &out, const char *what);
     bool readInt(qint64 &out, const char *what);
     // A Kubernetes object: identity fields, its JSON (managedFields cut unless kept), Status fields if asked.
-    bool readObject(ObjectRecord &record, StatusFields *status, bool &initialEventsEnd, bool keepManagedFields);
+    bool readObject(ObjectRecord &record, StatusFields *status, bool &initialEventsEnd,
+                    bool keepManagedFields);
     // One member of a metav1.Status; members of unexpected type are only validated.
     bool readStatusField(std::string_view key, StatusFields &status, int depth);
 

@@ -88,9 +88,8 @@ std::optional<StatusFields> decodeStatusJson(Workspace &workspace, simdjson::pad
         return std::nullopt;
     Reader reader(doc, workspace.shared);
     StatusFields status;
-    const bool ok = reader.rootMembers([&](std::string_view key, const char *) {
-        return reader.readStatusField(key, status, 1);
-    });
+    const bool ok = reader.rootMembers(
+        [&](std::string_view key, const char *) { return reader.readStatusField(key, status, 1); });
     if (!ok)
         return std::nullopt;
     return status;
