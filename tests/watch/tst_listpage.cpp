@@ -9,6 +9,18 @@
 using namespace cw::watch;
 using cw::test::podObject;
 
+namespace {
+
+QByteArray listOf(const QList<QByteArray> &items)
+{
+    QByteArray body = R"({"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"9"},"items":[)";
+    for (qsizetype i = 0; i < items.size(); ++i)
+        body += (i ? "," : "") + items[i];
+    return body + "]}";
+}
+
+} // namespace
+
 class TestListPage : public QObject
 {
     Q_OBJECT
@@ -102,6 +114,54 @@ private Q_SLOTS:
         const auto *error = std::get_if<DecodeError>(&result);
         QVERIFY(error);
         QVERIFY2(error->message.contains(fragment), qPrintable(error->message));
+    }
+
+    // A page of 200 pods (a server's default is 500): every item in order, each as it decodes alone.
+    void a_long_page_decodes_every_item_in_order()
+    {
+        QList<QByteArray> pods;
+        for (int i = 0; i < 200; ++i)
+            pods.append(podObject(i));
+        const ListPageResult result = decodeListPage(listOf(pods));
+        const auto *error = std::get_if<DecodeError>(&result);
+        QVERIFY2(!error, error ? qPrintable(error->message) : "");
+        const ListPage &page = std::get<ListPage>(result);
+        QCOMPARE(page.items.size(), pods.size());
+        for (int i = 0; i < 200; ++i) {
+            const auto alone = decodeListPage(listOf({pods[i]}));
+            QCOMPARE(page.items[i].name, QStringLiteral("web-%1").arg(i));
+            QCOMPARE(page.items[i].object, std::get<ListPage>(alone).items.value(0).object);
+            QCOMPARE(page.items[i].kind, QStringLiteral("Pod"));
+            QCOMPARE(page.items[i].ns, QStringLiteral("demo"));
+        }
+    }
+
+    void the_first_error_of_a_long_page_is_reported_data()
+    {
+        QTest::addColumn<QList<int>>("broken");
+        QTest::newRow("late in the page") << QList<int>{150};
+        QTest::newRow("early in the page") << QList<int>{20};
+        QTest::newRow("early and late") << QList<int>{20, 150};
+        QTest::newRow("the last item") << QList<int>{199};
+    }
+    void the_first_error_of_a_long_page_is_reported()
+    {
+        QFETCH(QList<int>, broken);
+        QList<QByteArray> pods;
+        for (int i = 0; i < 200; ++i) {
+            QByteArray pod = podObject(i);
+            if (broken.contains(i))
+                pod.replace("\"spec\":{", "\"spec\":{\"x\":tru,");
+            pods.append(pod);
+        }
+        const QByteArray body = listOf(pods);
+        const ListPageResult result = decodeListPage(body);
+        const auto *error = std::get_if<DecodeError>(&result);
+        QVERIFY(error);
+        QVERIFY2(error->message.startsWith(u"invalid JSON"), qPrintable(error->message));
+        const qsizetype first = body.indexOf(pods[broken.first()]);
+        QVERIFY2(error->position >= first && error->position < first + pods[broken.first()].size(),
+                 qPrintable(QString::number(error->position)));
     }
 
     void error_bodies_decode_to_a_status_data()
