@@ -7,6 +7,12 @@
 
 namespace cw::test {
 
+// A watch line: {"type":…,"object":…}.
+inline QByteArray line(const char *type, const QByteArray &object)
+{
+    return QByteArray(R"({"type":")") + type + R"(","object":)" + object + '}';
+}
+
 inline QByteArray hex(int seed, int length)
 {
     QByteArray out;
