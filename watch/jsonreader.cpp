@@ -17,6 +17,8 @@ Workspace &threadWorkspace()
     return workspace;
 }
 
+namespace {
+
 bool hex4(const char *p, unsigned &value)
 {
     value = 0;
@@ -32,8 +34,6 @@ bool hex4(const char *p, unsigned &value)
     }
     return true;
 }
-
-namespace {
 
 // Checks the escape sequence at `p` (a backslash); returns where the input goes on after it, or nullptr.
 const char *afterEscape(const char *p, const char *end)
